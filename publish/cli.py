@@ -1,0 +1,105 @@
+"""Command line: argument parsing and exit codes only (0 built, 1 failed, 2 bad usage)."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from .report import PublishError, Report
+
+__all__ = ["main"]
+
+log = logging.getLogger("publish")
+
+
+def _list(choices: tuple[str, ...]):
+    def parse(value: str) -> tuple[str, ...]:
+        items = tuple(item.strip() for item in value.split(",") if item.strip())
+        unknown = [item for item in items if item not in choices]
+        if unknown or not items:
+            raise argparse.ArgumentTypeError(
+                f"{value!r}: choose from {', '.join(choices)} (comma-separated)")
+        return items
+    return parse
+
+
+def _parser() -> argparse.ArgumentParser:
+    from .build import FORMATS, SCRIPTS
+    from .writers.pdf import PAPERS
+
+    parser = argparse.ArgumentParser(
+        prog="publish", description="Turn MediaWiki articles into PDF and EPUB books.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    parse = commands.add_parser("parse", help="print the intermediate document as JSON")
+    parse.add_argument("source", type=Path)
+    parse.add_argument("--script", choices=SCRIPTS,
+                       help="convert to this script first (default: as read)")
+    parse.add_argument("--encoding", default="utf-8")
+
+    build = commands.add_parser("build", help="write the editions of one or more sources")
+    build.add_argument("sources", type=Path, nargs="+", metavar="SOURCE")
+    build.add_argument("--out", type=Path, default=Path("build"), help="output folder")
+    build.add_argument("--script", type=_list(SCRIPTS), default=SCRIPTS,
+                       help="zh-Hans,zh-Hant (default both)")
+    build.add_argument("--format", type=_list(FORMATS), default=FORMATS,
+                       help="pdf,epub (default both)")
+    build.add_argument("--paper", choices=sorted(PAPERS), default="a4")
+    build.add_argument("--encoding", default="utf-8")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(message)s", stream=sys.stderr)
+    try:
+        if args.command == "parse":
+            return _parse(args)
+        return _build(args)
+    except PublishError as error:
+        print(f"publish: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("publish: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parse(args) -> int:
+    from . import transforms
+    from .model import to_json
+    from .readers.wikitext import read
+
+    report = Report(source=str(args.source))
+    document = read(args.source, report, encoding=args.encoding)
+    if args.script:
+        document = transforms.apply(document, args.script, report)
+    sys.stdout.write(to_json(document) + "\n")
+    _print_report(report)
+    return 0
+
+
+def _build(args) -> int:
+    from .build import Options, build
+
+    options = Options(out_dir=args.out, scripts=args.script, formats=args.format,
+                      paper=args.paper, encoding=args.encoding)
+    reports = build(args.sources, options)
+    for report in reports:
+        _print_report(report)
+    failed = [report for report in reports if report.error]
+    for report in failed:
+        print(f"publish: error: {report.error}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _print_report(report: Report) -> None:
+    """The build report, on stderr: outputs, then one line a warning."""
+    for output in report.outputs:
+        print(f"wrote {output}", file=sys.stderr)
+    if report.warnings:
+        print(f"{report.source}: {len(report.warnings)} warning(s)", file=sys.stderr)
+        for warning in report.warnings:
+            print(f"  [{warning.code}] {warning.message}", file=sys.stderr)

@@ -1,0 +1,341 @@
+"""The intermediate document: a closed set of frozen dataclass nodes, and their JSON dump.
+
+Readers build it, transforms map it to a new one, writers consume it. Nothing in here knows
+about wikitext or HTML.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import Union
+
+__all__ = [
+    "Text", "Strong", "Emphasis", "InternalLink", "ExternalLink", "NoteRef", "Protected",
+    "Variant", "ConversionRule", "NeedsSource", "LineBreak", "Inline",
+    "Paragraph", "ListItem", "BulletList", "OrderedList", "Figure", "Hatnote", "InfoboxRow",
+    "Infobox", "Bibliography", "Block", "Section", "Source", "Note", "Meta", "Document",
+    "plain_text", "dump", "to_json", "walk", "rebuild", "INLINE_ROOTS",
+]
+
+
+# ---------------------------------------------------------------- inlines
+
+@dataclass(frozen=True)
+class Text:
+    """Represents a run of text, like ``中苏关系是指``."""
+    text: str
+
+
+@dataclass(frozen=True)
+class Strong:
+    """Represents bold text, like ``'''中苏关系'''``."""
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Emphasis:
+    """Represents italic text, like ``''Pravda''``."""
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class InternalLink:
+    """Represents a link to another wiki article, like ``[[苏联解体|苏联解体]]``.
+
+    ``target`` is an identifier (never converted); ``children`` is what the reader sees.
+    """
+    target: str
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class ExternalLink:
+    """Represents a link out of the wiki, like ``[http://example.org 标题]``."""
+    url: str
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class NoteRef:
+    """Represents one citation use, like ``<ref name="用"/>{{rp|32}}``.
+
+    ``source`` names a :class:`Source` of the document; ``locator`` is the page locator text.
+    ``number`` is 0 until the notes transform numbers the uses in reading order.
+    """
+    source: str
+    locator: tuple[Inline, ...] = ()
+    number: int = 0
+
+
+@dataclass(frozen=True)
+class Protected:
+    """Represents text kept out of script conversion, like ``-{杰}-``."""
+    text: str
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Represents text written per script, like ``-{zh-hans:A;zh-hant:B;}-``.
+
+    ``branches`` pairs a variant code (``zh-hans``, ``zh-tw`` …) with its content.
+    """
+    branches: tuple[tuple[str, tuple[Inline, ...]], ...]
+
+
+@dataclass(frozen=True)
+class ConversionRule:
+    """Represents a conversion rule for later text, like ``-{H|zh-hans:A;zh-hant:B;}-``.
+
+    It prints nothing; the script transform replaces each variant's text after it by the
+    branch of the edition's script.
+    """
+    branches: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class NeedsSource:
+    """Represents a statement marked as lacking a source, like ``{{fact|…}}`` (来源请求)."""
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class LineBreak:
+    """Represents a forced line break, like ``<br />``."""
+
+
+Inline = Union[Text, Strong, Emphasis, InternalLink, ExternalLink, NoteRef, Protected, Variant,
+               ConversionRule, NeedsSource, LineBreak]
+
+
+# ---------------------------------------------------------------- blocks
+
+@dataclass(frozen=True)
+class Paragraph:
+    """Represents a paragraph of running text."""
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """Represents one item of a list, with any list nested under it."""
+    children: tuple[Inline, ...]
+    sublists: tuple[Block, ...] = ()
+
+
+@dataclass(frozen=True)
+class BulletList:
+    """Represents an unordered list, like lines starting with ``*``."""
+    items: tuple[ListItem, ...]
+
+
+@dataclass(frozen=True)
+class OrderedList:
+    """Represents a numbered list, like lines starting with ``#``."""
+    items: tuple[ListItem, ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """Represents an image with its caption, like ``[[File:x.png|thumb|说明]]``.
+
+    ``file`` is a file name (an identifier); ``path`` is the media file found beside the
+    source, relative to the source's folder.
+    """
+    file: str
+    path: str
+    caption: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Hatnote:
+    """Represents a pointer to related articles, like ``{{Main|中苏交恶}}`` (主条目：中苏交恶)."""
+    kind: str
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class InfoboxRow:
+    """Represents one labelled row of an infobox."""
+    label: tuple[Inline, ...]
+    value: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Infobox:
+    """Represents a summary box, like ``{{Infobox Bilateral relations|中华民国－苏联|…}}``."""
+    title: tuple[Inline, ...]
+    rows: tuple[InfoboxRow, ...]
+
+
+@dataclass(frozen=True)
+class Bibliography:
+    """Represents where the list of sources goes, like ``{{Reflist|2}}``.
+
+    ``sources`` is empty until the notes transform fills it with the ids of the sources cited.
+    """
+    sources: tuple[str, ...] = ()
+
+
+Block = Union[Paragraph, BulletList, OrderedList, Figure, Hatnote, Infobox, Bibliography]
+
+
+@dataclass(frozen=True)
+class Section:
+    """Represents a headed section, like ``== 参考文献 ==``, with its subsections."""
+    title: tuple[Inline, ...]
+    level: int
+    blocks: tuple[Block, ...] = ()
+    sections: tuple[Section, ...] = ()
+    id: str = ""
+
+
+# ---------------------------------------------------------------- notes and the document
+
+@dataclass(frozen=True)
+class Source:
+    """Represents one cited work, like ``{{cite book|title=…}}``, formatted for reading.
+
+    ``full`` is the full bibliographic entry; ``short`` the short form used when the same
+    source is cited again (author, short title); ``url`` and ``isbn`` are identifiers, never
+    converted; the bibliography shows the ISBN, notes do not.
+    """
+    id: str
+    full: tuple[Inline, ...]
+    short: tuple[Inline, ...]
+    url: str = ""
+    isbn: str = ""
+
+
+@dataclass(frozen=True)
+class Note:
+    """Represents a numbered footnote: one citation use with its text resolved."""
+    number: int
+    source: str
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Meta:
+    """Represents what is known about the article rather than written in it."""
+    title: str
+    language: str = "zh"
+    source_url: str = ""
+    history_url: str = ""
+    licence: str = "CC BY-SA 4.0"
+    licence_url: str = "https://creativecommons.org/licenses/by-sa/4.0/"
+    source_date: str = ""
+    subjects: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    """Represents a whole article: its lead blocks, its sections, and its notes and sources."""
+    meta: Meta
+    blocks: tuple[Block, ...] = ()
+    sections: tuple[Section, ...] = ()
+    sources: tuple[Source, ...] = ()
+    notes: tuple[Note, ...] = ()
+    script: str = ""
+
+
+# ---------------------------------------------------------------- helpers
+
+def plain_text(nodes) -> str:
+    """The text a reader would see in ``nodes`` (inlines), without markup."""
+    parts: list[str] = []
+    for node in nodes:
+        if isinstance(node, (Text, Protected)):
+            parts.append(node.text)
+        elif isinstance(node, LineBreak):
+            parts.append("\n")
+        elif isinstance(node, Variant):
+            if node.branches:
+                parts.append(plain_text(node.branches[0][1]))
+        elif isinstance(node, (ConversionRule, NoteRef)):
+            continue
+        else:
+            parts.append(plain_text(node.children))
+    return "".join(parts)
+
+
+def walk(node):
+    """Yield ``node`` and every node below it, depth first, in reading order."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        children: list = []
+        if isinstance(current, Document):
+            children = [*current.blocks, *current.sections, *current.sources, *current.notes]
+        elif isinstance(current, Section):
+            children = [*current.title, *current.blocks, *current.sections]
+        elif isinstance(current, (BulletList, OrderedList)):
+            children = list(current.items)
+        elif isinstance(current, ListItem):
+            children = [*current.children, *current.sublists]
+        elif isinstance(current, Figure):
+            children = list(current.caption)
+        elif isinstance(current, Infobox):
+            children = [*current.title, *current.rows]
+        elif isinstance(current, InfoboxRow):
+            children = [*current.label, *current.value]
+        elif isinstance(current, Source):
+            children = [*current.full, *current.short]
+        elif isinstance(current, NoteRef):
+            children = list(current.locator)
+        elif isinstance(current, Variant):
+            children = [inline for _, branch in current.branches for inline in branch]
+        elif hasattr(current, "children"):
+            children = list(current.children)
+        stack.extend(reversed(children))
+
+
+def dump(node):
+    """The node as plain data: dicts with a ``type`` key first, lists, strings and numbers."""
+    if dataclasses.is_dataclass(node):
+        out = {"type": type(node).__name__}
+        for f in dataclasses.fields(node):
+            out[f.name] = dump(getattr(node, f.name))
+        return out
+    if isinstance(node, (tuple, list)):
+        return [dump(item) for item in node]
+    return node
+
+
+def to_json(document: Document) -> str:
+    """The document as JSON: stable key order, UTF-8, not ASCII-escaped."""
+    return json.dumps(dump(document), ensure_ascii=False, indent=1)
+
+
+#: The fields that hold a whole run of inlines (a paragraph, a caption, a title …), per node type.
+INLINE_ROOTS: dict[type, tuple[str, ...]] = {
+    Paragraph: ("children",), ListItem: ("children",), Figure: ("caption",),
+    Hatnote: ("children",), Infobox: ("title",), InfoboxRow: ("label", "value"),
+    Section: ("title",), Source: ("full", "short"), Note: ("children",),
+}
+
+
+def rebuild(node, fn):
+    """Rebuild ``node`` bottom-up in reading order, each node replaced by ``fn(node)``.
+
+    ``fn`` gets a node whose children are already rebuilt and returns a node, or a list of
+    nodes to splice into the parent's tuple in its place (``[]`` removes it).
+    """
+    changes = {f.name: _rebuild_value(getattr(node, f.name), fn) for f in dataclasses.fields(node)}
+    return fn(dataclasses.replace(node, **changes))
+
+
+def _rebuild_value(value, fn):
+    if dataclasses.is_dataclass(value):
+        return rebuild(value, fn)
+    if isinstance(value, tuple):
+        out = []
+        for item in value:
+            result = _rebuild_value(item, fn)
+            if isinstance(result, list):
+                out.extend(result)
+            else:
+                out.append(result)
+        return tuple(out)
+    return value

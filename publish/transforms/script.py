@@ -1,0 +1,183 @@
+"""Transform: convert every text a reader sees into one script (Document → Document).
+
+Before (mixed source)::
+
+    Paragraph((Text("外交部長"), Protected("王世"), …, Variant((("zh-hans", A), ("zh-hant", B))),
+               ConversionRule(…), Text("「長治號」")))
+
+After, for ``zh-Hant``::
+
+    Paragraph((Text("外交部長"), Protected("王世"), …, <B, protected>, Text("「長治號」")))
+
+Order: variants choose their branch (kept out of conversion), conversion rules protect the
+text they match after them, OpenCC converts each run of inlines as one string (so phrases are
+not cut at link edges), then quotation marks follow the script. URLs, link targets, ids and
+file names are identifiers and never touched.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+
+import opencc
+
+from ..model import (INLINE_ROOTS, ConversionRule, Document, ExternalLink, InternalLink,
+                     Protected, Text, Variant, rebuild)
+from ..report import Report
+
+__all__ = ["SCRIPTS", "apply", "convert_text", "labels", "LABELS"]
+
+#: The one place naming each script's OpenCC configuration. zh-Hant uses s2tw: Taiwan standard
+#: character forms without vocabulary substitution (s2twp would turn 项目 into 專案).
+SCRIPTS = {"zh-Hans": "t2s", "zh-Hant": "s2tw"}
+
+#: Variant codes each script accepts, best first (MediaWiki's fallback chains).
+FALLBACKS = {
+    "zh-Hans": ("zh-hans", "zh-cn", "zh-sg", "zh-my", "zh", "zh-hant", "zh-tw", "zh-hk", "zh-mo"),
+    "zh-Hant": ("zh-hant", "zh-tw", "zh-hk", "zh-mo", "zh", "zh-hans", "zh-cn", "zh-sg", "zh-my"),
+}
+
+#: Words the writers print themselves, written once in simplified characters.
+LABELS = {
+    "contents": "目录", "bibliography": "参考文献", "notes": "注释", "source": "维基百科",
+    "creator": "维基百科贡献者", "needs_source": "来源请求", "attribution": "版权与来源",
+    "back_to_text": "返回正文", "cover": "封面", "title_page": "书名页",
+    "page": "页", "main": "主条目", "see": "参见", "publisher": "维基百科",
+    "attribution_text": (
+        "本书内容取自维基百科条目《{title}》（{url}），依知识共享 署名-相同方式共享 4.0 国际"
+        "许可协议（CC BY-SA 4.0，{licence_url}）发布。本版本经格式转换与繁简转换，"
+        "属于对原条目的改编作品，同样以 CC BY-SA 4.0 发布。条目的作者列表见页面历史：{history}。"
+    ),
+    "accessibility": "本书为可重排的文字版，含目录、标题结构与可跳转的注释；图片附有说明。",
+}
+
+_OPEN_CLOSE = {
+    "zh-Hant": str.maketrans({"“": "「", "”": "」"}),
+    "zh-Hans": str.maketrans({"「": "“", "」": "”", "『": "‘", "』": "’"}),
+}
+_SINGLE_QUOTED_CJK = re.compile(r"‘([^‘’]*[\u3400-\u9fff][^‘’]*)’")
+
+
+@functools.cache
+def _converter(script: str) -> opencc.OpenCC:
+    return opencc.OpenCC(SCRIPTS[script])
+
+
+def convert_text(text: str, script: str) -> str:
+    """``text`` in ``script``'s characters and quotation marks."""
+    return _quotes(_converter(script).convert(text), script)
+
+
+def _quotes(text: str, script: str) -> str:
+    text = text.translate(_OPEN_CLOSE[script])
+    if script == "zh-Hant":
+        text = _SINGLE_QUOTED_CJK.sub(r"『\1』", text)
+    return text
+
+
+@functools.cache
+def labels(script: str) -> dict[str, str]:
+    """The writers' own words in ``script``."""
+    return {key: convert_text(value, script) for key, value in LABELS.items()}
+
+
+def apply(document: Document, script: str, report: Report) -> Document:
+    if script not in SCRIPTS:
+        raise ValueError(f"unknown script {script!r}")
+    document = rebuild(document, functools.partial(_choose_variants, script=script))
+    document = _apply_rules(document, script)
+    document = rebuild(document, functools.partial(_convert_roots, script=script))
+    meta = document.meta
+    meta = dataclasses.replace(meta, title=convert_text(meta.title, script),
+                               subjects=tuple(convert_text(s, script) for s in meta.subjects))
+    return dataclasses.replace(document, meta=meta, script=script)
+
+
+def _protect(node):
+    """Keep ``node`` out of conversion: its text becomes Protected."""
+    if isinstance(node, Text):
+        return Protected(node.text)
+    return node
+
+
+def _choose_variants(node, script: str):
+    if not isinstance(node, Variant):
+        return node
+    branches = dict(node.branches)
+    for code in FALLBACKS[script]:
+        if code in branches:
+            return [rebuild(inline, _protect) for inline in branches[code]]
+    return []
+
+
+def _apply_rules(document: Document, script: str) -> Document:
+    """Each ``-{H|…}-``/``-{A|…}-`` rule protects its script's branch in later text."""
+    rules: dict[str, str] = {}
+    pattern: list[re.Pattern | None] = [None]
+
+    def visit(node):
+        if isinstance(node, ConversionRule):
+            branches = dict(node.branches)
+            chosen = next((branches[code] for code in FALLBACKS[script] if code in branches), "")
+            for text in branches.values():
+                if text:
+                    rules[text] = chosen
+            keys = sorted(rules, key=len, reverse=True)
+            pattern[0] = re.compile("|".join(map(re.escape, keys))) if keys else None
+            return []
+        if isinstance(node, Text) and pattern[0] is not None:
+            out: list = []
+            position = 0
+            for match in pattern[0].finditer(node.text):
+                if match.start() > position:
+                    out.append(Text(node.text[position:match.start()]))
+                out.append(Protected(rules[match.group(0)]))
+                position = match.end()
+            if position < len(node.text):
+                out.append(Text(node.text[position:]))
+            return out
+        return node
+
+    return rebuild(document, visit)
+
+
+def _convert_roots(node, script: str):
+    fields = INLINE_ROOTS.get(type(node))
+    if not fields:
+        return node
+    return dataclasses.replace(node, **{name: _convert_run(getattr(node, name), script)
+                                        for name in fields})
+
+
+def _text_leaves(inlines, leaves: list) -> None:
+    for node in inlines:
+        if isinstance(node, Text):
+            leaves.append(node)
+        elif isinstance(node, (InternalLink, ExternalLink)) or hasattr(node, "children"):
+            _text_leaves(node.children, leaves)
+        elif hasattr(node, "locator"):
+            _text_leaves(node.locator, leaves)
+
+
+def _convert_run(inlines: tuple, script: str) -> tuple:
+    """Convert the text leaves of a run together, split back by length when OpenCC keeps it."""
+    leaves: list[Text] = []
+    _text_leaves(inlines, leaves)
+    if not leaves:
+        return inlines
+    joined = "".join(leaf.text for leaf in leaves)
+    converted = convert_text(joined, script)
+    if len(converted) == len(joined):
+        pieces, position = [], 0
+        for leaf in leaves:
+            pieces.append(converted[position:position + len(leaf.text)])
+            position += len(leaf.text)
+    else:
+        pieces = [convert_text(leaf.text, script) for leaf in leaves]
+    queue = iter(pieces)
+
+    def swap(node):
+        return Text(next(queue)) if isinstance(node, Text) else node
+
+    return tuple(rebuild(inline, swap) for inline in inlines)

@@ -1,0 +1,255 @@
+"""Writer: a converted Document → HTML (print) or XHTML (EPUB) markup through Jinja2 templates.
+
+:class:`Translator` turns nodes into markup, one method a node type, and raises on a node it
+does not know; the templates in ``templates/`` lay out the pages around it. The same translator
+serves both back ends: ``target="print"`` sets notes as CSS footnotes and prints URLs after
+their links, ``target="epub"`` sets notes as popup footnotes linked both ways.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup, escape
+
+from ..model import (Bibliography, BulletList, Document, Emphasis, ExternalLink, Figure, Hatnote,
+                     Infobox, InternalLink, LineBreak, NeedsSource, Note, NoteRef, OrderedList,
+                     Paragraph, Protected, Section, Strong, Text, plain_text)
+from ..transforms.script import labels
+
+__all__ = ["Translator", "environment", "TEMPLATES", "LANG_TAGS", "render_attribution"]
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+#: BCP 47 tags per script: ``lang`` picks the glyph forms (SC or TC) in every renderer.
+LANG_TAGS = {"zh-Hans": "zh-Hans", "zh-Hant": "zh-Hant"}
+
+#: Marks that must not begin a line, and that a note call is glued to (clreq 3.1.7).
+CLOSING = "，。、；：？！）」』》〉】〕］｝”’·…—～%"
+#: Marks that must not end a line.
+OPENING = "（「『《〈【〔［｛“‘"
+#: Half-width runs (Latin letters, digits) set apart so the print CSS can size them on the em grid.
+_HALF_WIDTH = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,:/%+\-–]*[A-Za-z0-9%]|[A-Za-z0-9]")
+
+
+def environment() -> jinja2.Environment:
+    """The template environment: autoescaping, strict about undefined names."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True, undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+
+
+class Translator:
+    """Turns document nodes into markup for one target (``print`` or ``epub``)."""
+
+    def __init__(self, document: Document, target: str):
+        if target not in ("print", "epub"):
+            raise ValueError(f"unknown target {target!r}")
+        self.document = document
+        self.target = target
+        self.labels = labels(document.script)
+        self.notes = {note.number: note for note in document.notes}
+        self.sources = {source.id: source for source in document.sources}
+        #: EPUB: the notes called in the current chapter, written at its end.
+        self.pending_notes: list[Note] = []
+
+    # ------------------------------------------------------------ inlines
+
+    def inlines(self, nodes) -> Markup:
+        """A run of inlines; a note call is glued to the character before it and the closing
+        punctuation after it, so no line starts with the call or with that punctuation."""
+        items: list = []
+        nodes = list(nodes)
+        index = 0
+        while index < len(nodes):
+            node = nodes[index]
+            if not isinstance(node, NoteRef):
+                items.append(node)
+                index += 1
+                continue
+            calls = []
+            while index < len(nodes) and isinstance(nodes[index], NoteRef):
+                calls.append(nodes[index])
+                index += 1
+            before = ""
+            if items and isinstance(items[-1], (Text, Protected)) and items[-1].text:
+                before = items[-1].text[-1]
+                items[-1] = type(items[-1])(items[-1].text[:-1])
+            after = ""
+            if index < len(nodes) and isinstance(nodes[index], (Text, Protected)):
+                text = nodes[index].text
+                rest = text.lstrip(CLOSING)
+                after = text[:len(text) - len(rest)]
+                nodes[index] = type(nodes[index])(rest)
+            items.append((before, calls, after))
+        return Markup("".join(self._glued(*item) if isinstance(item, tuple) else self.inline(item)
+                              for item in items))
+
+    def _glued(self, before: str, calls: list[NoteRef], after: str) -> str:
+        parts = []
+        for number, call in enumerate(calls):
+            if number:
+                parts.append('<span class="call-sep">,</span>')
+            parts.append(self.note_call(call))
+        inner = self._text(before) + "".join(parts) + self._text(after)
+        return f'<span class="glue">{inner}</span>'
+
+    def inline(self, node) -> str:
+        method = getattr(self, "visit_" + type(node).__name__, None)
+        if method is None:
+            raise TypeError(f"the HTML writer has no rule for {type(node).__name__}")
+        return method(node)
+
+    def _text(self, text: str) -> str:
+        if self.target != "print":
+            return str(escape(text))
+        out, position = [], 0
+        for match in _HALF_WIDTH.finditer(text):
+            out.append(str(escape(text[position:match.start()])))
+            out.append(f'<span class="hw">{escape(match.group(0))}</span>')
+            position = match.end()
+        out.append(str(escape(text[position:])))
+        return "".join(out)
+
+    def visit_Text(self, node: Text) -> str:
+        return self._text(node.text)
+
+    def visit_Protected(self, node: Protected) -> str:
+        return self._text(node.text)
+
+    def visit_Strong(self, node: Strong) -> str:
+        return f"<strong>{self.inlines(node.children)}</strong>"
+
+    def visit_Emphasis(self, node: Emphasis) -> str:
+        return f"<em>{self.inlines(node.children)}</em>"
+
+    def visit_InternalLink(self, node: InternalLink) -> str:
+        return f'<span class="wikilink">{self.inlines(node.children)}</span>'
+
+    def visit_ExternalLink(self, node: ExternalLink) -> str:
+        text = self.inlines(node.children)
+        href = escape(node.url)
+        if self.target == "print" and plain_text(node.children).strip() != node.url:
+            return (f'<a class="external" href="{href}">{text}</a>'
+                    f'<span class="url">（<a href="{href}">{escape(node.url)}</a>）</span>')
+        return f'<a class="external" href="{href}">{text}</a>'
+
+    def visit_LineBreak(self, node: LineBreak) -> str:
+        return "<br/>"
+
+    def visit_NeedsSource(self, node: NeedsSource) -> str:
+        mark = f'<sup class="needs-source">［{escape(self.labels["needs_source"])}］</sup>'
+        return f'<span class="unsourced">{self.inlines(node.children)}</span>{mark}'
+
+    def note_call(self, node: NoteRef) -> str:
+        note = self.notes[node.number]
+        n = note.number
+        if self.target == "print":
+            size = " n2" if n >= 10 else ""
+            return (f'<span class="fn{size}" id="note-{n}" data-n="{n}">'
+                    f'{self.inlines(note.children)}</span>')
+        self.pending_notes.append(note)
+        return (f'<a class="noteref" epub:type="noteref" role="doc-noteref" id="ref-{n}" '
+                f'href="#note-{n}">{n}</a>')
+
+    def footnotes(self) -> Markup:
+        """EPUB: the asides for the notes called since the last call, in order."""
+        out = []
+        for note in self.pending_notes:
+            n = note.number
+            out.append(
+                f'<aside class="footnote" epub:type="footnote" role="doc-footnote" '
+                f'id="note-{n}"><p><a class="backlink" href="#ref-{n}" role="doc-backlink" '
+                f'title="{escape(self.labels["back_to_text"])}">{n}.</a> '
+                f'{self.inlines(note.children)}</p></aside>')
+        self.pending_notes = []
+        return Markup("\n".join(out))
+
+    # ------------------------------------------------------------ blocks
+
+    def blocks(self, blocks) -> Markup:
+        return Markup("\n".join(self.block(block) for block in blocks))
+
+    def block(self, node) -> str:
+        method = getattr(self, "block_" + type(node).__name__, None)
+        if method is None:
+            raise TypeError(f"the HTML writer has no rule for {type(node).__name__}")
+        return method(node)
+
+    def block_Paragraph(self, node: Paragraph) -> str:
+        return f"<p>{self.inlines(node.children)}</p>"
+
+    def _items(self, items) -> str:
+        out = []
+        for item in items:
+            sub = "".join(self.block(block) for block in item.sublists)
+            out.append(f"<li>{self.inlines(item.children)}{sub}</li>")
+        return "".join(out)
+
+    def block_BulletList(self, node: BulletList) -> str:
+        return f"<ul>{self._items(node.items)}</ul>"
+
+    def block_OrderedList(self, node: OrderedList) -> str:
+        return f"<ol>{self._items(node.items)}</ol>"
+
+    def block_Hatnote(self, node: Hatnote) -> str:
+        return f'<p class="hatnote hatnote-{escape(node.kind)}">{self.inlines(node.children)}</p>'
+
+    def block_Figure(self, node: Figure) -> str:
+        caption = f"<figcaption>{self.inlines(node.caption)}</figcaption>" if node.caption else ""
+        alt = escape(plain_text(node.caption) or node.file)
+        return (f'<figure class="figure"><img src="{escape(self.image_src(node))}" alt="{alt}"/>'
+                f"{caption}</figure>")
+
+    def image_src(self, node: Figure) -> str:
+        """Where the writer's output finds the image: set by each back end."""
+        return node.path
+
+    def block_Infobox(self, node: Infobox) -> str:
+        rows = "".join(f'<tr><th scope="row">{self.inlines(row.label)}</th>'
+                       f"<td>{self.inlines(row.value)}</td></tr>" for row in node.rows)
+        return (f'<table class="infobox"><caption>{self.inlines(node.title)}</caption>'
+                f"<tbody>{rows}</tbody></table>")
+
+    def block_Bibliography(self, node: Bibliography) -> str:
+        entries = []
+        for source_id in node.sources:
+            source = self.sources[source_id]
+            isbn = f'<span class="isbn">ISBN {escape(source.isbn)}</span>' if source.isbn else ""
+            sep = "。" if isbn else ""
+            entries.append(f'<li id="source-{escape(source.id)}">{self.inlines(source.full)}'
+                           f"{sep}{isbn}</li>")
+        return f'<ol class="bibliography">{"".join(entries)}</ol>'
+
+    # ------------------------------------------------------------ sections
+
+    def heading(self, section: Section) -> str:
+        level = min(section.level, 6)
+        return (f'<h{level} id="{section.id}">{self.inlines(section.title)}</h{level}>')
+
+    def section(self, section: Section) -> Markup:
+        body = [self.heading(section), self.blocks(section.blocks)]
+        body += [self.section(sub) for sub in section.sections]
+        role = ' epub:type="bibliography" role="doc-bibliography"' \
+            if self.target == "epub" and _is_bibliography(section) else ""
+        return Markup(f'<section class="level{section.level}" aria-labelledby="{section.id}"'
+                      f'{role}>' + "\n".join(body) + "</section>")
+
+
+def _is_bibliography(section: Section) -> bool:
+    return any(isinstance(block, Bibliography) for block in section.blocks)
+
+
+def render_attribution(document: Document) -> Markup:
+    """The attribution text the licence asks for, in the document's script."""
+    meta = document.meta
+    text = labels(document.script)["attribution_text"]
+    parts = re.split(r"(\{\w+\})", text)
+    values = {"{title}": escape(meta.title), "{url}": _link(meta.source_url),
+              "{licence_url}": _link(meta.licence_url), "{history}": _link(meta.history_url)}
+    return Markup("".join(str(values.get(part, escape(part))) for part in parts))
+
+
+def _link(url: str) -> str:
+    return f'<a href="{escape(url)}">{escape(url)}</a>' if url else ""

@@ -1,0 +1,163 @@
+"""Writer: a converted Document → a typeset PDF through the print templates and WeasyPrint.
+
+The page geometry makes the text measure a whole number of em for the paper chosen, notes are
+CSS footnotes, and WeasyPrint's URL fetcher reads nothing but the source's media folder.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+
+from .. import __version__, fonts
+from ..files import atomic_output
+from ..model import Document, NoteRef, Paragraph, plain_text
+from ..report import PublishError, Report
+from .html import LANG_TAGS, TEMPLATES, Translator, environment, render_attribution
+
+__all__ = ["PAPERS", "Paper", "render_html", "write_pdf"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class Paper:
+    """Represents a paper size and the page geometry set on it (points)."""
+    width: float
+    height: float
+    chars: int
+    font_size: float = 10.5
+    top: float = 62.0
+    bottom: float = 66.0
+
+    @property
+    def measure(self) -> float:
+        return self.chars * self.font_size
+
+    @property
+    def inner(self) -> float:
+        return round((self.width - self.measure) * 0.44, 3)
+
+    @property
+    def outer(self) -> float:
+        return round(self.width - self.measure - self.inner, 3)
+
+
+#: Paper sizes: A4 and Letter carry 38 characters a line at 10.5 pt, A5 and B5 fewer.
+PAPERS = {
+    "a4": Paper(595.276, 841.89, 38),
+    "letter": Paper(612.0, 792.0, 38),
+    "a5": Paper(419.528, 595.276, 28, top=48.0, bottom=54.0),
+    "b5": Paper(498.898, 708.661, 34, top=54.0, bottom=60.0),
+}
+
+
+def _date_text(iso: str) -> str:
+    year, month, day = (iso.split("-") + ["", ""])[:3]
+    return f"{year}年{int(month)}月{int(day)}日" if year and month and day else iso
+
+
+def render_html(document: Document, paper: str = "a4") -> tuple[str, str]:
+    """The print HTML and its stylesheet for ``document`` on ``paper``."""
+    env = environment()
+    translator = Translator(document, "print")
+    families = fonts.FAMILIES[document.script]
+    toc = []
+
+    def outline(sections):
+        for section in sections:
+            if section.level <= 3:
+                title = tuple(node for node in section.title if not isinstance(node, NoteRef))
+                toc.append({"id": section.id, "level": section.level,
+                            "title": translator.inlines(title)})
+            outline(section.sections)
+
+    outline(document.sections)
+    lead_text = next((plain_text(block.children) for block in document.blocks
+                      if isinstance(block, Paragraph)), "")
+    html = env.get_template("book.html.jinja").render(
+        lang=LANG_TAGS[document.script],
+        title=document.meta.title,
+        labels=translator.labels,
+        description=lead_text[:160],
+        subjects=document.meta.subjects,
+        created=document.meta.source_date,
+        date_text=_date_text(document.meta.source_date),
+        version=__version__,
+        attribution=render_attribution(document),
+        toc=toc,
+        lead=translator.blocks(document.blocks),
+        sections=[translator.section(section) for section in document.sections],
+    )
+    css = env.get_template("print.css.jinja").render(
+        paper=PAPERS[paper], fonts={"serif": families["serif"], "sans": families["sans"]})
+    return html, css
+
+
+def write_pdf(document: Document, target: Path, report: Report, *, paper: str = "a4",
+              media_dir: Path | None = None, tagged: bool = True) -> None:
+    """Typeset ``document`` into the PDF file ``target`` (written atomically)."""
+    if paper not in PAPERS:
+        raise PublishError(f"unknown paper size {paper!r} (choose from {', '.join(PAPERS)})")
+    fonts.faces(document.script)
+    import weasyprint
+
+    html, css = render_html(document, paper)
+    base = media_dir.parent if media_dir is not None else TEMPLATES
+    fetcher = _fetcher(media_dir)
+    with _renderer_warnings(report):
+        rendered = weasyprint.HTML(string=html, base_url=str(base) + "/",
+                                   url_fetcher=fetcher).render(
+            stylesheets=[weasyprint.CSS(string=css, url_fetcher=fetcher)])
+        with atomic_output(target) as temporary:
+            rendered.write_pdf(temporary, pdf_variant="pdf/ua-1" if tagged else None,
+                               pdf_version="1.7", pdf_identifier=_identifier(document),
+                               custom_metadata=True)
+    log.info("wrote %s (%d pages)", target, len(rendered.pages))
+
+
+def _identifier(document: Document) -> bytes:
+    import hashlib
+    key = f"{document.meta.source_url}|{document.meta.title}|{document.script}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32].encode()
+
+
+def _fetcher(media_dir: Path | None):
+    """A URL fetcher that reads only files inside ``media_dir``; every other URL is refused."""
+    from urllib.parse import unquote, urlsplit
+
+    from weasyprint.urls import URLFetcher
+
+    allowed = media_dir.resolve() if media_dir is not None else None
+
+    class MediaFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme == "file" and allowed is not None:
+                path = Path(unquote(parts.path)).resolve()
+                if path.is_relative_to(allowed) and path.is_file():
+                    return super().fetch(url, headers)
+            raise ValueError(f"refused to fetch {url[:200]}")
+
+    return MediaFetcher(allowed_protocols=("file",), allow_redirects=False, timeout=1)
+
+
+class _renderer_warnings:
+    """Gather WeasyPrint's warnings into the build report while it renders."""
+
+    def __init__(self, report: Report):
+        self.report = report
+        self.handler = logging.Handler(logging.WARNING)
+        self.handler.emit = self._emit
+
+    def _emit(self, record: logging.LogRecord) -> None:
+        self.report.warn("renderer", record.getMessage()[:300])
+
+    def __enter__(self):
+        logging.getLogger("weasyprint").addHandler(self.handler)
+        return self
+
+    def __exit__(self, *exc):
+        logging.getLogger("weasyprint").removeHandler(self.handler)
+        return False
+
