@@ -28,8 +28,24 @@ LANG_TAGS = {"zh-Hans": "zh-Hans", "zh-Hant": "zh-Hant"}
 CLOSING = "，。、；：？！）」』》〉】〕］｝”’·…—～%"
 #: Marks that must not end a line.
 OPENING = "（「『《〈【〔［｛“‘"
-#: Half-width runs (Latin letters, digits) set apart so the print CSS can size them on the em grid.
-_HALF_WIDTH = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,:/%+\-–]*[A-Za-z0-9%]|[A-Za-z0-9]")
+#: Closing marks whose ink sits in their left half, so their right half can be dropped (halt)
+#: before another mark; in traditional fonts ，。、：；！？ are centred and keep their width.
+COMPRESSIBLE_CLOSING = {"zh-Hans": "，。、：；！？）》」』〉】〕］｝”’",
+                        "zh-Hant": "）》」』〉】〕］｝”’"}
+#: Opening marks whose ink sits in their right half.
+COMPRESSIBLE_OPENING = "（《「『〈【〔［｛“‘"
+#: Marks the CJK face sets proportionally unless asked for full width (fwid).
+FULL_WIDTH = "·"
+#: Pango (UAX #14 before LB19a) allows no break on either side of “ ” ‘ ’, which makes long
+#: unbreakable runs in Chinese text; a zero-width space after a closing and before an opening
+#: quotation mark restores the break Chinese typesetting allows there.
+_QUOTE_BREAK = re.compile(r"(?<=[”’])(?=[^，。、：；！？）》」』〉】”’\s])|(?<=[^（《「『〈【“‘\s])(?=[“‘])")
+#: Half-width runs (Latin letters, digits) set apart so the print CSS can size them on the em
+#: grid (hwid), and the marks above; everything else is escaped as it is.
+_PRINT_RUNS = re.compile(
+    r"(?P<hw>[A-Za-z0-9][A-Za-z0-9.,:/%+\-–]*[A-Za-z0-9%]|[A-Za-z0-9])"
+    r"|(?P<pair>[，。、：；！？）》」』〉】〕］｝”’（《「『〈【〔［｛“‘]{2,})"
+    rf"|(?P<fw>[{FULL_WIDTH}])")
 
 
 def environment() -> jinja2.Environment:
@@ -105,12 +121,30 @@ class Translator:
         if self.target != "print":
             return str(escape(text))
         out, position = [], 0
-        for match in _HALF_WIDTH.finditer(text):
+        for match in _PRINT_RUNS.finditer(text):
             out.append(str(escape(text[position:match.start()])))
-            out.append(f'<span class="hw">{escape(match.group(0))}</span>')
+            if match.group("hw"):
+                out.append(f'<span class="hw">{escape(match.group("hw"))}</span>')
+            elif match.group("fw"):
+                out.append(f'<span class="fw">{escape(match.group("fw"))}</span>')
+            else:
+                out.append(self._compressed(match.group("pair")))
             position = match.end()
         out.append(str(escape(text[position:])))
-        return "".join(out)
+        return _QUOTE_BREAK.sub("\u200b", "".join(out))
+
+    def _compressed(self, marks: str) -> str:
+        """Adjacent marks (clreq 3.1.6): a closing mark before another loses its blank half,
+        else an opening mark after another does."""
+        closing = COMPRESSIBLE_CLOSING[self.document.script]
+        halt = [False] * len(marks)
+        for index in range(len(marks) - 1):
+            if marks[index] in closing:
+                halt[index] = True
+            elif marks[index + 1] in COMPRESSIBLE_OPENING:
+                halt[index + 1] = True
+        return "".join(f'<span class="halt">{mark}</span>' if compress else mark
+                       for mark, compress in zip(marks, halt))
 
     def visit_Text(self, node: Text) -> str:
         return self._text(node.text)

@@ -13,6 +13,7 @@ from .. import __version__, fonts
 from ..files import atomic_output
 from ..model import Document, NoteRef, Paragraph, plain_text
 from ..report import PublishError, Report
+from . import justify
 from .html import LANG_TAGS, TEMPLATES, Translator, environment, render_attribution
 
 __all__ = ["PAPERS", "Paper", "render_html", "write_pdf"]
@@ -102,6 +103,7 @@ def write_pdf(document: Document, target: Path, report: Report, *, paper: str = 
     fonts.faces(document.script)
     import weasyprint
 
+    justify.install()
     html, css = render_html(document, paper)
     base = media_dir.parent if media_dir is not None else TEMPLATES
     fetcher = _fetcher(media_dir)

@@ -1,0 +1,68 @@
+"""Test helper: the lines of a PDF as positioned characters (pdfplumber), for layout checks."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import pdfplumber
+
+BODY_SIZE = 10.5
+
+
+@dataclass
+class Line:
+    page: int
+    text: str
+    x0: float
+    x1: float
+    top: float
+    size: float
+
+
+def lines(path) -> list[Line]:
+    """Every text line of the PDF, top to bottom on each page (superscripts folded in)."""
+    out: list[Line] = []
+    with pdfplumber.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, 1):
+            rows: list[list[dict]] = []
+            for char in sorted(page.chars, key=lambda c: (round(c["bottom"]), c["x0"])):
+                for row in rows:
+                    # Same line: baselines within half a body line (note calls sit higher).
+                    if abs(row[0]["bottom"] - char["bottom"]) < 4 and \
+                            max(c["size"] for c in row) > 0:
+                        row.append(char)
+                        break
+                else:
+                    rows.append([char])
+            for row in rows:
+                row.sort(key=lambda c: c["x0"])
+                main = max(c["size"] for c in row)
+                out.append(Line(number, "".join(c["text"] for c in row), row[0]["x0"],
+                                row[-1]["x1"], min(c["top"] for c in row), round(main, 1)))
+    out.sort(key=lambda line: (line.page, line.top))
+    return out
+
+
+def body_line_report(path):
+    """(full lines, how many end within 0.5 em of the right edge, the ragged ones)."""
+    all_lines = [line for line in lines(path) if abs(line.size - BODY_SIZE) < 0.3]
+    full, flush, ragged = 0, 0, []
+    # The text block's right edge on each page: where most lines end.
+    right_edges = {}
+    for page in {line.page for line in all_lines}:
+        ends = Counter(round(line.x1, 1) for line in all_lines if line.page == page)
+        right_edges[page] = ends.most_common(1)[0][0]
+    for line, following in zip(all_lines, all_lines[1:]):
+        if following.page != line.page:
+            continue
+        # A following line at the same left edge continues the paragraph: this one is full.
+        if abs(following.x0 - line.x0) > 1 or following.top - line.top > BODY_SIZE * 2.2 \
+                or line.text.startswith("•"):
+            continue
+        full += 1
+        right = right_edges[line.page]
+        if right - line.x1 <= BODY_SIZE * 0.5:
+            flush += 1
+        else:
+            ragged.append((line, round((right - line.x1) / BODY_SIZE, 2)))
+    return full, flush, ragged
