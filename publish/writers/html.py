@@ -52,7 +52,8 @@ def environment() -> jinja2.Environment:
     """The template environment: autoescaping, strict about undefined names."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=True, undefined=jinja2.StrictUndefined,
+        autoescape=lambda name: not (name or "").endswith(".css.jinja"),
+        undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
 
 
