@@ -50,16 +50,14 @@ def _bracketed(inlines: tuple[Inline, ...], opening: str, closing: str) -> list[
     return [Text(opening), *inlines, Text(closing)]
 
 
-def _names(params: dict[str, tuple[Inline, ...]], *keys: str) -> tuple[Inline, ...]:
-    """The first of ``keys`` present, or last/first pairs (``last1``/``first1``) joined."""
-    for key in keys:
+def _authors(params: dict[str, tuple[Inline, ...]]) -> tuple[Inline, ...]:
+    """``author``/``authors``, or the ``last``/``first`` pair (Chinese order: surname first)."""
+    for key in ("author", "authors", "author1"):
         if params.get(key):
             return params[key]
-    for prefix in ("last", "author"):
-        for suffix in ("", "1"):
-            if params.get(prefix + suffix):
-                first = params.get("first" + suffix, ())
-                return (*params[prefix + suffix], *first)
+    for suffix in ("", "1"):
+        if params.get("last" + suffix):
+            return (*params["last" + suffix], *params.get("first" + suffix, ()))
     return ()
 
 
@@ -84,8 +82,8 @@ def format_citation(kind: str, params: dict[str, tuple[Inline, ...]]) -> tuple[
     url = text.get("url", "")
     if text.get("archive-url") and text.get("dead-url", text.get("url-status", "")) in ("yes", "dead"):
         url = text["archive-url"]
-    author = list(_names(params, "author", "authors", "last"))
-    editor = list(_names(params, "editor", "editors", "editor-last"))
+    author = list(_authors(params))
+    editor = list(params.get("editor") or params.get("editors") or params.get("editor1") or ())
     if editor and not _ROLE_SUFFIX.search(plain_text(editor)):
         editor.append(Text("编"))
     date = format_date(text.get("date") or text.get("year", ""))

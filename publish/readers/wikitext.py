@@ -171,6 +171,7 @@ class _Reader:
         self.subjects: list[str] = []
         self.depth = 0
         self.in_ref = False
+        self.protecting = False
 
     def warn(self, code: str, message: str) -> None:
         self.report.warn(code, message)
@@ -426,26 +427,36 @@ class _Reader:
         out.extend(self._lines(text[position:]))
         return out
 
-    @staticmethod
-    def _lines(text: str) -> list:
+    def _lines(self, text: str) -> list:
+        """Text as runs and line ends; inside a ``-{…}-`` branch the runs are Protected."""
+        kind = Protected if self.protecting else Text
         out: list = []
         for number, line in enumerate(text.split("\n")):
             if number:
                 out.append(_NEWLINE)
             if line:
-                out.append(Text(line))
+                out.append(kind(line))
         return out
+
+    def _branch(self, wikitext: str) -> tuple[Inline, ...]:
+        """A ``-{…}-`` branch: its author's text is Protected; words a template generates in
+        it (labels such as 查阅) stay Text, converted like the rest of the book."""
+        outer, self.protecting = self.protecting, True
+        try:
+            return self.inlines(wikitext)
+        finally:
+            self.protecting = outer
 
     def _markup(self, markup: Markup) -> list:
         if markup.kind == "protect":
             raw = markup.branches[0][1]
             if not re.search(r"[\[\]{}'<&\ue000]", raw):
                 return [Protected(raw)]
-            return [Variant((("zh", self.inlines(raw)),))]
+            return [Variant((("zh", self._branch(raw)),))]
         if markup.kind == "rule":
             return [ConversionRule(tuple((code, self.plain(text)) for code, text
                                          in markup.branches))] if markup.branches else []
-        variant = Variant(tuple((code, self.inlines(text)) for code, text in markup.branches))
+        variant = Variant(tuple((code, self._branch(text)) for code, text in markup.branches))
         if markup.kind == "shown-rule":
             return [ConversionRule(tuple((code, plain_text(branch)) for code, branch
                                          in variant.branches)), variant]
@@ -650,21 +661,21 @@ def _attach_locators(tokens: list, report: Report) -> list:
 
 
 def _normalise(inlines: list) -> list:
-    """Merge adjacent text runs, fold white space, drop spaces between CJK characters."""
+    """Merge adjacent runs of one kind, fold white space, drop spaces between CJK characters."""
     merged: list = []
     for node in inlines:
-        if isinstance(node, Text) and merged and isinstance(merged[-1], Text):
-            merged[-1] = Text(merged[-1].text + node.text)
+        if isinstance(node, (Text, Protected)) and merged and type(merged[-1]) is type(node):
+            merged[-1] = type(node)(merged[-1].text + node.text)
         else:
             merged.append(node)
     out = []
     for node in merged:
-        if isinstance(node, Text):
+        if isinstance(node, (Text, Protected)):
             text = _join_lines(node.text)
             text = re.sub(r"[ \t\u00a0]{2,}", " ", text)
             text = _SPACE_BETWEEN_CJK.sub("", text)
             if text:
-                out.append(Text(text))
+                out.append(type(node)(text))
         else:
             out.append(node)
     return out
@@ -684,15 +695,16 @@ def _cjk_pair(before: str, after: str) -> bool:
 
 def _trim(inlines: list) -> list:
     """Strip white space at both ends of a paragraph."""
+    runs = (Text, Protected)
     inlines = list(inlines)
-    while inlines and isinstance(inlines[0], Text) and not inlines[0].text.strip():
+    while inlines and isinstance(inlines[0], runs) and not inlines[0].text.strip():
         inlines.pop(0)
-    while inlines and isinstance(inlines[-1], Text) and not inlines[-1].text.strip():
+    while inlines and isinstance(inlines[-1], runs) and not inlines[-1].text.strip():
         inlines.pop()
-    if inlines and isinstance(inlines[0], Text):
-        inlines[0] = Text(inlines[0].text.lstrip())
-    if inlines and isinstance(inlines[-1], Text):
-        inlines[-1] = Text(inlines[-1].text.rstrip())
+    if inlines and isinstance(inlines[0], runs):
+        inlines[0] = type(inlines[0])(inlines[0].text.lstrip())
+    if inlines and isinstance(inlines[-1], runs):
+        inlines[-1] = type(inlines[-1])(inlines[-1].text.rstrip())
     return inlines
 
 

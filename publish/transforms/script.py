@@ -124,20 +124,15 @@ def apply(document: Document, script: str, report: Report) -> Document:
     return dataclasses.replace(document, meta=meta, script=script)
 
 
-def _protect(node):
-    """Keep ``node`` out of conversion: its text becomes Protected."""
-    if isinstance(node, Text):
-        return Protected(node.text)
-    return node
-
-
 def _choose_variants(node, script: str):
+    """A Variant becomes its best branch for the script (whose author text the reader has
+    already Protected)."""
     if not isinstance(node, Variant):
         return node
     branches = dict(node.branches)
     for code in FALLBACKS[script]:
         if code in branches:
-            return [rebuild(inline, _protect) for inline in branches[code]]
+            return list(branches[code])
     return []
 
 

@@ -1,0 +1,62 @@
+# publish: `make editions` and `make test` work as the first command on a fresh Debian machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SEED := seeds/中苏关系.wiki
+OUT := build
+
+# Debian packages the project needs: CJK fonts, HarfBuzz's subsetter (WeasyPrint is about 10x
+# slower without it), Pango for WeasyPrint, fontconfig's fc-match, poppler and Java for tests.
+APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
+                fontconfig poppler-utils default-jre-headless python3-venv
+
+.PHONY: setup system-packages editions test clean
+
+setup: system-packages $(STAMP)
+
+# Installs only what is missing; prints what to install where it cannot (no apt, not root).
+system-packages:
+	@missing=""; \
+	for pkg in $(APT_PACKAGES); do \
+	  case $$pkg in \
+	    default-jre-headless) command -v java >/dev/null 2>&1 && continue ;; \
+	    python3-venv) $(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1 && continue ;; \
+	  esac; \
+	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "install ok installed" \
+	    || missing="$$missing $$pkg"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "publish: missing system packages:$$missing"; \
+	  echo "publish: this is not Debian/Ubuntu; install their equivalents, then run make again."; \
+	  exit 1; \
+	fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	else \
+	  echo "publish: missing system packages:$$missing"; \
+	  echo "publish: run: sudo apt-get install -y$$missing   (then make again)"; \
+	  exit 1; \
+	fi; \
+	echo "publish: installing$$missing"; \
+	$$sudo apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "publish: Python 3.11 or newer is needed (found $$($(PYTHON) --version))"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+editions: setup
+	$(BIN)/publish build $(SEED) --out $(OUT)
+
+test: setup
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(OUT)

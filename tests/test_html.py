@@ -1,0 +1,81 @@
+"""HTML writer: the translator's markup for small documents, for print and for EPUB."""
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+from lxml import etree
+
+from conftest import read
+from publish import transforms
+from publish.model import Document, Meta, Paragraph, Text
+from publish.writers.html import Translator
+
+
+def _translate(wikitext: str, target: str, script: str = "zh-Hans") -> tuple[str, Translator]:
+    document, report = read(wikitext)
+    document = transforms.apply(document, script, report)
+    translator = Translator(document, target)
+    body = translator.blocks(document.blocks)
+    return str(body), translator
+
+
+def test_a_note_call_is_glued_to_the_character_before_and_the_punctuation_after():
+    html, _ = _translate("改组<ref>来源</ref>。孙中山", "print")
+    assert re.search(r'<span class="glue">组<span class="fn" id="note-1" data-n="1">来源。</span>'
+                     r"。</span>孙中山", html)
+
+
+def test_adjacent_calls_are_separated():
+    html, _ = _translate("甲<ref>一</ref><ref>二</ref>，乙", "print")
+    assert '</span><span class="call-sep">,</span><span class="fn"' in html
+
+
+def test_epub_notes_are_popup_footnotes_linked_both_ways():
+    html, translator = _translate("甲<ref>来源</ref>。", "epub")
+    assert '<a class="noteref" epub:type="noteref" role="doc-noteref" id="ref-1" ' \
+           'href="#note-1">1</a>' in html
+    asides = str(translator.footnotes())
+    assert 'epub:type="footnote" role="doc-footnote" id="note-1"' in asides
+    assert 'href="#ref-1" role="doc-backlink"' in asides
+    assert translator.footnotes() == ""  # each aside is written once
+
+
+def test_print_sets_latin_and_digits_apart_and_compresses_adjacent_marks():
+    html, _ = _translate("《书》，1917年", "print")
+    assert html == '<p>《书<span class="halt">》</span>，<span class="hw">1917</span>年</p>'
+
+
+def test_print_allows_a_break_after_a_closing_quotation_mark():
+    html, _ = _translate("“好”1920年", "print")
+    assert "”\u200b<span" in html
+
+
+def test_print_shows_the_url_of_an_external_link():
+    html, _ = _translate("[http://example.org/a 报道]", "print")
+    assert '<span class="url">（<a href="http://example.org/a">http://example.org/a</a>）</span>' \
+        in html
+
+
+def test_text_is_escaped():
+    html, _ = _translate("a<b & c>", "epub")
+    assert "a&lt;b &amp; c&gt;" in html
+
+
+def test_an_unknown_node_raises():
+    @dataclasses.dataclass(frozen=True)
+    class Strange:
+        children: tuple = ()
+
+    document = Document(Meta(title="x"), blocks=(Paragraph((Strange(),)),), script="zh-Hans")
+    with pytest.raises(TypeError, match="no rule for Strange"):
+        Translator(document, "print").blocks(document.blocks)
+    with pytest.raises(TypeError, match="no rule for Text"):
+        Translator(document, "epub").block(Text("x"))
+
+
+def test_every_block_is_well_formed_xml():
+    html, _ = _translate("* 甲\n* 乙\n\n{{Main|丙}}\n{{Infobox Bilateral relations|甲－乙|A|B}}\n"
+                         "'''粗'''''斜''<br/>正文<ref>来源</ref>\n{{Reflist}}", "epub")
+    etree.fromstring(f'<div xmlns:epub="http://www.idpf.org/2007/ops">{html}</div>')
