@@ -1,6 +1,7 @@
 """Test helper: the lines of a PDF as positioned characters (pdfplumber), for layout checks."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -66,3 +67,30 @@ def body_line_report(path):
         else:
             ragged.append((line, round((right - line.x1) / BODY_SIZE, 2)))
     return full, flush, ragged
+
+
+def note_pages(path) -> tuple[dict[int, int], dict[int, int]]:
+    """(page of each note call, page of each footnote): calls are the small raised digits,
+    footnote markers the bold digits in note type."""
+    calls: dict[int, int] = {}
+    notes: dict[int, int] = {}
+    with pdfplumber.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, 1):
+            digits = [c for c in page.chars if c["size"] < 6.5 and c["text"].isdigit()]
+            digits.sort(key=lambda c: (round(c["top"]), c["x0"]))
+            run, last = "", None
+            for char in digits + [None]:
+                if char is not None and last is not None and abs(char["top"] - last["top"]) < 1 \
+                        and char["x0"] - last["x1"] < 1:
+                    run += char["text"]
+                else:
+                    if run:
+                        calls.setdefault(int(run), number)
+                    run = char["text"] if char is not None else ""
+                last = char
+        for number, page in enumerate(pdf.pages, 1):
+            for marker in re.finditer(r"\d+", "".join(
+                    c["text"] if "Bold" in c["fontname"] and c["size"] < 9 else " "
+                    for c in sorted(page.chars, key=lambda c: (round(c["bottom"]), c["x0"])))):
+                notes.setdefault(int(marker.group(0)), number)
+    return calls, notes

@@ -12,7 +12,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 from conftest import SEED
-from pdftext import body_line_report, lines
+from pdftext import body_line_report, lines, note_pages
 from publish.cli import main
 from publish.fonts import cmap
 
@@ -120,10 +120,12 @@ def test_pdf_text_is_in_the_script_without_debris(editions, script):
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
-def test_pdf_has_every_note_at_a_page_foot_in_order(editions, script):
-    numbers = [int(m.group(1)) for line in lines(_path(editions, script, "pdf"))
-               if line.size < 9 and (m := re.match(r"^(\d+)\.", line.text))]
-    assert numbers == list(range(1, NOTES + 1))
+def test_pdf_has_every_note_at_the_foot_of_the_page_of_its_call(editions, script):
+    calls, notes = note_pages(_path(editions, script, "pdf"))
+    assert sorted(notes) == list(range(1, NOTES + 1))
+    assert sorted(calls) == list(range(1, NOTES + 1))
+    assert {n: (calls[n], notes[n]) for n in notes if calls[n] != notes[n]} == {}
+    assert list(notes.values()) == sorted(notes.values())
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
