@@ -94,3 +94,19 @@ def note_pages(path) -> tuple[dict[int, int], dict[int, int]]:
                     for c in sorted(page.chars, key=lambda c: (round(c["bottom"]), c["x0"])))):
                 notes.setdefault(int(marker.group(0)), number)
     return calls, notes
+
+
+PUNCTUATION = "，。、；：？！）」』》〉】（「『《〈【“”‘’…—·"
+
+
+def short_last_lines(path) -> list[Line]:
+    """Body lines that end a paragraph holding a single character (punctuation aside)."""
+    body = [line for line in lines(path) if abs(line.size - BODY_SIZE) < 0.3]
+    short = []
+    for line, following in zip(body, body[1:] + [None]):
+        ends_paragraph = following is None or following.page != line.page \
+            or following.x0 - line.x0 > BODY_SIZE * 1.5
+        letters = [ch for ch in line.text if ch not in PUNCTUATION and not ch.isdigit()]
+        if ends_paragraph and len(letters) <= 1 and line.text.strip():
+            short.append(line)
+    return short

@@ -12,7 +12,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 from conftest import SEED
-from pdftext import body_line_report, lines, note_pages
+from pdftext import body_line_report, lines, note_pages, short_last_lines
 from publish.cli import main
 from publish.fonts import cmap
 
@@ -143,6 +143,19 @@ def test_pdf_lines_never_start_with_closing_or_end_with_opening_marks(editions, 
     bad = [(line.page, line.text) for line in lines(_path(editions, script, "pdf"))
            if line.text and (line.text[0] in CLOSING or line.text[-1] in OPENING)]
     assert bad == []
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_pdf_has_no_single_character_last_lines_and_no_stranded_headings(editions, script):
+    path = _path(editions, script, "pdf")
+    assert [(line.page, line.text) for line in short_last_lines(path)] == []
+    outline = PdfReader(path).outline
+    headings = {item.title for entry in outline
+                for item in (entry if isinstance(entry, list) else [entry])}
+    all_lines = lines(path)
+    for line, following in zip(all_lines, all_lines[1:]):
+        if line.text in headings:
+            assert following.page == line.page, f"{line.text} ends page {line.page}"
 
 
 @pytest.mark.parametrize("script", SCRIPTS)

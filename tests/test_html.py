@@ -24,7 +24,13 @@ def _translate(wikitext: str, target: str, script: str = "zh-Hans") -> tuple[str
 def test_a_note_call_is_glued_to_the_character_before_and_the_punctuation_after():
     html, _ = _translate("改组<ref>来源</ref>。孙中山", "print")
     assert re.search(r'<span class="glue">组<span class="fn" id="note-1" data-n="1">来源。</span>'
-                     r"。</span>孙中山", html)
+                     r'。</span>孙<span class="glue">中山</span>', html)
+
+
+def test_a_paragraph_never_ends_with_a_single_character_line():
+    html, _ = _translate("第一段的文字。\n\n第二段<ref>来源</ref>。", "print")
+    assert '<p>第一段的<span class="glue">文字。</span></p>' in html
+    assert '<span class="glue">二段<span class="fn"' in html
 
 
 def test_adjacent_calls_are_separated():
@@ -44,7 +50,8 @@ def test_epub_notes_are_popup_footnotes_linked_both_ways():
 
 def test_print_sets_latin_and_digits_apart_and_compresses_adjacent_marks():
     html, _ = _translate("《书》，1917年", "print")
-    assert html == '<p>《书<span class="halt">》</span>，<span class="hw">1917</span>年</p>'
+    assert html == '<p>《书<span class="halt">》</span>，<span class="glue">' \
+        '<span class="hw">1917</span>年</span></p>'
 
 
 def test_print_allows_a_break_after_a_closing_quotation_mark():

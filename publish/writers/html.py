@@ -73,9 +73,11 @@ class Translator:
 
     # ------------------------------------------------------------ inlines
 
-    def inlines(self, nodes) -> Markup:
+    def inlines(self, nodes, paragraph_end: bool = False) -> Markup:
         """A run of inlines; a note call is glued to the character before it and the closing
-        punctuation after it, so no line starts with the call or with that punctuation."""
+        punctuation after it, so no line starts with the call or with that punctuation. At a
+        paragraph's end (print) the last two characters are glued too, so no last line holds
+        a single character."""
         items: list = []
         nodes = list(nodes)
         index = 0
@@ -98,10 +100,33 @@ class Translator:
                 text = nodes[index].text
                 rest = text.lstrip(CLOSING)
                 after = text[:len(text) - len(rest)]
-                nodes[index] = type(nodes[index])(rest)
+                if rest:
+                    nodes[index] = type(nodes[index])(rest)
+                else:
+                    index += 1
             items.append((before, calls, after))
+        if paragraph_end and self.target == "print":
+            self._glue_paragraph_end(items)
         return Markup("".join(self._glued(*item) if isinstance(item, tuple) else self.inline(item)
                               for item in items))
+
+    @staticmethod
+    def _glue_paragraph_end(items: list) -> None:
+        """Move one more character into the glue of a final note call, or glue the last two
+        characters (and closing marks) of a final run of text."""
+        runs = (Text, Protected)
+        last = items[-1] if items else None
+        if isinstance(last, tuple) and len(items) > 1 and isinstance(items[-2], runs) \
+                and items[-2].text:
+            before, calls, after = last
+            items[-2:] = [type(items[-2])(items[-2].text[:-1]),
+                          (items[-2].text[-1] + before, calls, after)]
+        elif isinstance(last, runs):
+            match = re.search(rf"(?:[A-Za-z0-9.,:/%+\-–]+|[^{CLOSING}]){{2}}[{CLOSING}]*$",
+                              last.text)
+            if match and match.start() > 0:
+                items[-1:] = [type(last)(last.text[:match.start()]),
+                              (match.group(0), [], "")]
 
     def _glued(self, before: str, calls: list[NoteRef], after: str) -> str:
         parts = []
@@ -213,7 +238,7 @@ class Translator:
         return method(node)
 
     def block_Paragraph(self, node: Paragraph) -> str:
-        return f"<p>{self.inlines(node.children)}</p>"
+        return f"<p>{self.inlines(node.children, paragraph_end=True)}</p>"
 
     def _items(self, items) -> str:
         out = []
