@@ -55,7 +55,7 @@ def test_print_sets_latin_and_digits_apart_and_compresses_adjacent_marks():
 
 
 def test_print_allows_a_break_after_a_closing_quotation_mark():
-    html, _ = _translate("“好”1920年", "print")
+    html, _ = _translate("“好”1920年发生了一些事情", "print")
     assert "”\u200b<span" in html
 
 
