@@ -34,10 +34,14 @@ class Options:
     formats: tuple[str, ...] = FORMATS
     paper: str = "a4"
     encoding: str = "utf-8"
+    #: EPUB editions set top to bottom, right to left (PDF stays horizontal: WeasyPrint 70
+    #: has no vertical writing).
+    vertical: bool = False
 
 
 def edition_path(source: Path, options: Options, script: str, fmt: str) -> Path:
-    return options.out_dir / f"{source.stem}.{script}.{fmt}"
+    kind = ".vertical" if options.vertical and fmt == "epub" else ""
+    return options.out_dir / f"{source.stem}.{script}{kind}.{fmt}"
 
 
 def source_date(document: Document, source: Path) -> str:
@@ -89,7 +93,7 @@ def _write(edition: Document, fmt: str, target: Path, source: Path, options: Opt
         write_pdf(edition, target, report, paper=options.paper, media_dir=media_dir)
     elif fmt == "epub":
         from .writers.epub import write_epub
-        write_epub(edition, target, report, media_dir=media_dir)
+        write_epub(edition, target, report, media_dir=media_dir, vertical=options.vertical)
     else:
         raise PublishError(f"unknown format {fmt!r}")
 

@@ -48,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="pdf,epub (default both)")
     build.add_argument("--paper", choices=sorted(PAPERS), default="a4")
     build.add_argument("--encoding", default="utf-8")
+    build.add_argument("--vertical", action="store_true",
+                       help="set the EPUB top to bottom, right to left (<stem>.<script>.vertical.epub)")
     return parser
 
 
@@ -85,7 +87,7 @@ def _build(args) -> int:
     from .build import Options, build
 
     options = Options(out_dir=args.out, scripts=args.script, formats=args.format,
-                      paper=args.paper, encoding=args.encoding)
+                      paper=args.paper, encoding=args.encoding, vertical=args.vertical)
     reports = build(args.sources, options)
     for report in reports:
         _print_report(report)

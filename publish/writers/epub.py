@@ -11,6 +11,7 @@ import datetime
 import io
 import logging
 import mimetypes
+import re
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -69,7 +70,7 @@ class _EpubBuilder:
         self.lang = LANG_TAGS[document.script]
         self.labels = labels(document.script)
         self.env = environment()
-        self.translator = _EpubTranslator(document, "epub")
+        self.translator = _EpubTranslator(document, "epub", vertical=vertical)
         self.book = epub.EpubBook()
         self.pages: list[_Page] = []
         self.toc: list = []
@@ -244,6 +245,24 @@ class _EpubTranslator(Translator):
         digest = uuid.uuid5(uuid.NAMESPACE_URL, node.file).hex[:12]
         return f"../images/figure-{digest}{Path(node.file).suffix.lower()}"
 
+    def __init__(self, document: Document, target: str, vertical: bool = False):
+        super().__init__(document, target)
+        self.vertical = vertical
+
+    def _text(self, text: str) -> str:
+        """In vertical text, numbers of one or two digits sit across the column (tate-chu-yoko)
+        and longer ones stand upright digit by digit."""
+        if not self.vertical:
+            return super()._text(text)
+        out, position = [], 0
+        for match in re.finditer(r"\d+", text):
+            out.append(str(escape(text[position:match.start()])))
+            kind = "tcy" if len(match.group(0)) <= 2 else "upright"
+            out.append(f'<span class="{kind}">{match.group(0)}</span>')
+            position = match.end()
+        out.append(str(escape(text[position:])))
+        return "".join(out)
+
     def heading(self, section: Section) -> str:
         level = min(max(section.level - 1, 1), 6)
         return f'<h{level} id="{section.id}">{self.inlines(_no_notes(section.title))}</h{level}>'
@@ -278,7 +297,6 @@ def _nav_list(entries) -> str:
 
 def _visible_text(markup: str) -> str:
     import html
-    import re
     return html.unescape(re.sub(r"<[^>]*>", "", markup))
 
 
