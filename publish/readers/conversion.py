@@ -81,8 +81,10 @@ def lift(text: str, report: Report) -> tuple[str, list[Markup]]:
             i += 1
     while len(stack) > 1:
         frame = stack.pop()
-        report.warn("conversion-markup-unclosed", "-{ without }-; its text kept as ordinary text")
-        stack[-1][0].append("".join(frame[0]))
+        report.warn("conversion-markup-unclosed", "-{ without }-; closed at the end of its line")
+        body, newline, rest = "".join(frame[0]).partition("\n")
+        table.append(_classify(body, report))
+        stack[-1][0].append(f"{OPEN}{len(table) - 1}{CLOSE}{newline}{rest}")
     return "".join(stack[0][0]), table
 
 

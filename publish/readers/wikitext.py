@@ -24,6 +24,7 @@ from ..model import (Bibliography, Block, BulletList, ConversionRule, Document, 
 from ..report import PublishError, Report
 from .citations import CITE_TEMPLATES, format_citation
 from .conversion import PLACEHOLDER, Markup, lift
+from .repair import repair, strip_debris
 from .templates import HANDLERS, Locator, normalise_name
 
 __all__ = ["read", "read_text", "clean_text", "load_meta"]
@@ -110,6 +111,7 @@ def read_text(text: str, report: Report, meta: Meta | None = None,
     """Read wikitext into a document; ``media_dir`` is where figures' files are looked for."""
     text = clean_text(unicodedata.normalize("NFC", text), report)
     text, table = lift(text, report)
+    text = repair(text, report)
     code = mwparserfromhell.parse(text)
     reader = _Reader(report, table, media_dir)
     reader.collect_definitions(code)
@@ -428,12 +430,14 @@ class _Reader:
         return out
 
     def _lines(self, text: str) -> list:
-        """Text as runs and line ends; inside a ``-{…}-`` branch the runs are Protected."""
+        """Text as runs and line ends, markup debris removed; inside a ``-{…}-`` branch the
+        runs are Protected."""
         kind = Protected if self.protecting else Text
         out: list = []
         for number, line in enumerate(text.split("\n")):
             if number:
                 out.append(_NEWLINE)
+            line = strip_debris(line, self.report)
             if line:
                 out.append(kind(line))
         return out
@@ -500,17 +504,31 @@ class _Reader:
         """A table flattens to one paragraph a row, its cells joined: books here have none."""
         self.warn("table-flattened", "a table was flattened into one paragraph a row")
         out: list = [_NEWLINE, _NEWLINE]
-        rows = [node for node in tag.contents.nodes if isinstance(node, mw.Tag)
-                and str(node.tag).lower() == "tr"] if tag.contents is not None else []
-        for row in rows:
-            cells = [node for node in row.contents.nodes if isinstance(node, mw.Tag)
-                     and str(node.tag).lower() in ("td", "th")] if row.contents else []
-            for number, cell in enumerate(cells):
-                if number:
-                    out.append(Text("　"))
-                out.extend(token for token in self._children(cell)
-                           if not isinstance(token, _Newline))
-            out.extend([_NEWLINE, _NEWLINE])
+        row: list = []
+
+        def end_row():
+            if row:
+                out.extend([*row, _NEWLINE, _NEWLINE])
+                row.clear()
+
+        def cells(nodes):
+            for node in nodes:
+                name = str(node.tag).strip().lower() if isinstance(node, mw.Tag) else ""
+                if name == "tr":
+                    end_row()
+                    cells(node.contents.nodes if node.contents is not None else [])
+                    end_row()
+                elif name in ("td", "th", "caption"):
+                    if row:
+                        row.append(Text("　"))
+                    row.extend(token for token in self._children(node)
+                               if not isinstance(token, _Newline))
+                else:
+                    row.extend(token for token in self.tokens([node])
+                               if not isinstance(token, _Newline))
+
+        cells(tag.contents.nodes if tag.contents is not None else [])
+        end_row()
         return out
 
     # -------------------------------------------------------- blocks and sections
