@@ -76,12 +76,14 @@ def _bound_nesting(text: str, report: Report) -> str:
     depth = {"{{": 0, "[[": 0}
     skipped = {"{{": 0, "[[": 0}
     closer = {"}}": "{{", "]]": "[["}
+    dropped = False
     i, n = 0, len(text)
     while i < n:
         pair = text[i:i + 2]
         if pair in depth:
             if depth[pair] >= MAX_NESTING:
                 skipped[pair] += 1
+                dropped = True
             else:
                 depth[pair] += 1
                 out.append(pair)
@@ -97,7 +99,7 @@ def _bound_nesting(text: str, report: Report) -> str:
         else:
             out.append(text[i])
             i += 1
-    if len(out) != n:
+    if any(skipped.values()) or dropped:
         report.warn("nesting-too-deep", f"brackets nested deeper than {MAX_NESTING} levels; "
                     "the deeper ones were dropped")
     return "".join(out)
