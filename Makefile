@@ -12,7 +12,7 @@ OUT := build
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
                 fontconfig poppler-utils default-jre-headless python3-venv
 
-.PHONY: setup system-packages editions test clean
+.PHONY: setup system-packages editions test fuzz clean
 
 setup: system-packages $(STAMP)
 
@@ -57,6 +57,10 @@ editions: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# The long property-based run (a short one is part of make test).
+fuzz: setup
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py
 
 clean:
 	rm -rf $(OUT)

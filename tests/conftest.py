@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from publish.model import (Bibliography, BulletList, ConversionRule, Emphasis, ExternalLink,
                            Figure, Hatnote, Infobox, InternalLink, LineBreak, NeedsSource,
@@ -13,6 +14,10 @@ from publish.model import (Bibliography, BulletList, ConversionRule, Emphasis, E
                            Variant)
 from publish.readers.wikitext import read_text
 from publish.report import Report
+
+settings.register_profile("default", max_examples=150, deadline=None)
+settings.register_profile("fuzz", max_examples=20000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "中苏关系.wiki"

@@ -25,8 +25,8 @@ _TAGS = ("ref|references|nowiki|pre|span|div|p|br|hr|b|i|u|s|em|strong|small|big
          "rt|rp|table|tr|td|th|caption|ul|ol|li|dl|dt|dd|gallery|math|chem|syntaxhighlight|"
          "source|score|timeline|includeonly|noinclude|onlyinclude|section|script|style|iframe|"
          "object|embed|img|link|meta|form|input|svg|audio|video")
-_DEBRIS = re.compile(r"\[\[|\]\]|\{\{|\}\}|\{\||\|\}|'{2,}|-\{|\}-|"
-                     rf"</?(?:{_TAGS})(?:\s[^<>\n]{{0,200}})?/?>", re.I)
+_DEBRIS = re.compile(r"<!--|-->|\[\[|\]\]|\{\{|\}\}|\{\||\|\}|'{2,}|-\{|\}-|"
+                     rf"</?(?:{_TAGS})\b(?:[^<>\n]{{0,200}}>)?", re.I)
 
 
 def repair(text: str, report: Report) -> str:
@@ -107,7 +107,12 @@ def _bound_nesting(text: str, report: Report) -> str:
 
 def strip_debris(text: str, report: Report) -> str:
     """Remove markers of markup that never closed, keeping the text between them."""
-    cleaned = _DEBRIS.sub("", text)
+    cleaned = text
+    while True:  # a removal can join two halves into a new marker: -{{ → {
+        shorter = _DEBRIS.sub("", cleaned)
+        if shorter == cleaned:
+            break
+        cleaned = shorter
     if cleaned != text:
         report.warn("markup-debris", "unclosed or stray wiki markup removed from the text")
     return cleaned

@@ -29,7 +29,8 @@ def normalise_name(name: str) -> str:
 
 def _hatnote(kind: str, label: str) -> Callable:
     def handler(ctx, params):
-        targets = [value for key, value in params.positional() if value.strip()]
+        targets = [name for name in (ctx.plain(value).strip() for _, value in params.positional())
+                   if name]
         if not targets:
             ctx.warn("template-empty", f"{{{{{params.name}}}}} without an article name; dropped")
             return []
@@ -37,7 +38,7 @@ def _hatnote(kind: str, label: str) -> Callable:
         for index, target in enumerate(targets):
             if index:
                 children.append(Text("、"))
-            children.append(InternalLink(target.strip(), (Text(target.strip()),)))
+            children.append(InternalLink(target, (Text(target),)))
         return [Hatnote(kind, tuple(children))]
     return handler
 

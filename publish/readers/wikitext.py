@@ -247,7 +247,8 @@ class _Reader:
     def _citation(self, kind: str, params: _Params):
         values = {key: tuple(_trim(self.inlines(value))) for key, value in params.named().items()}
         full, short, url, isbn = format_citation(kind, values)
-        return tuple(_normalise(list(full))), tuple(_normalise(list(short))), url, isbn
+        return tuple(_normalise(list(full), self.report)), \
+            tuple(_normalise(list(short), self.report)), url, isbn
 
     def citation_inlines(self, kind: str, params: _Params) -> tuple[Inline, ...]:
         """A cite template outside a ref (a further-reading entry): its full entry, inline."""
@@ -294,7 +295,7 @@ class _Reader:
             if captions:
                 caption = self.inlines(captions[-1])
         if spilled:
-            caption = tuple(_normalise([*caption, *spilled]))
+            caption = tuple(_normalise([*caption, *spilled], self.report))
         path = self.figure_file(name)
         if not path:
             return []
@@ -340,7 +341,7 @@ class _Reader:
                           "dropped")
             else:
                 out.append(token)
-        return tuple(_normalise(_attach_locators(out, self.report)))
+        return tuple(_normalise(_attach_locators(out, self.report), self.report))
 
     def tokens(self, nodes) -> list:
         """mwparserfromhell nodes → inlines, blocks and line tokens, in order."""
@@ -383,7 +384,7 @@ class _Reader:
             elif isinstance(node, mw.Tag):
                 out.extend(self._tag(node))
             elif isinstance(node, mw.HTMLEntity):
-                out.extend(self._text(html.unescape(str(node))))
+                out.extend(self._text(self._unescape(str(node))))
             elif isinstance(node, mw.Heading):
                 out.append(_Heading(node.level, tuple(_trim(self.inlines(node.title)))))
             elif isinstance(node, mw.Comment):
@@ -428,6 +429,10 @@ class _Reader:
             position = match.end()
         out.extend(self._lines(text[position:]))
         return out
+
+    def _unescape(self, text: str) -> str:
+        """Entities resolved, and what they named cleaned again (``&#1;`` is a control)."""
+        return clean_text(html.unescape(text), self.report)
 
     def _lines(self, text: str) -> list:
         """Text as runs and line ends, markup debris removed; inside a ``-{…}-`` branch the
@@ -489,8 +494,8 @@ class _Reader:
             self.warn("tag-dropped", f"<{name}> and its content dropped")
             return []
         if name in ("nowiki", "pre") and tag.contents is not None:
-            return [Protected(html.unescape(str(tag.contents)))] if name == "nowiki" \
-                else self._lines(html.unescape(str(tag.contents)))
+            return [Protected(self._unescape(str(tag.contents)))] if name == "nowiki" \
+                else self._lines(self._unescape(str(tag.contents)))
         if name in ("p", "div", "blockquote", "center", "poem"):
             return [_NEWLINE, _NEWLINE, *self._children(tag), _NEWLINE, _NEWLINE]
         if name not in INLINE_TAGS and name not in ("tr", "td", "th", "caption"):
@@ -565,7 +570,7 @@ class _Reader:
         list_items: list[tuple[str, tuple]] = []
 
         def flush_paragraph():
-            inlines = _normalise(_attach_locators(paragraph, self.report))
+            inlines = _normalise(_attach_locators(paragraph, self.report), self.report)
             inlines = _trim(inlines)
             paragraph.clear()
             if inlines:
@@ -580,12 +585,14 @@ class _Reader:
             markers = ""
             while line and isinstance(line[0], _ListMarker):
                 markers += line.pop(0).char
+            # A definition's ":" inside a ";term:" line separates term and definition.
+            line = [Text(" ") if isinstance(t, _ListMarker) else t for t in line]
             blocks_in_line = [t for t in line if isinstance(t, (Figure, Hatnote, Infobox,
                                                                  Bibliography, _Heading))]
             if markers and markers[0] in "*#":
                 yield from flush_paragraph()
                 inline = [t for t in line if t not in blocks_in_line]
-                content = _trim(_normalise(_attach_locators(inline, self.report)))
+                content = _trim(_normalise(_attach_locators(inline, self.report), self.report))
                 list_items.append((markers, tuple(content)))
                 yield from blocks_in_line
                 continue
@@ -594,7 +601,9 @@ class _Reader:
                 yield from flush_paragraph()
                 continue
             if paragraph and not isinstance(line[0], (Figure, Hatnote, Infobox, Bibliography)):
-                before, after = plain_text(paragraph[-1:])[-1:], plain_text(line[:1])[:1]
+                inline = [t for t in paragraph if not isinstance(t, Locator)]
+                following = [t for t in line if not isinstance(t, Locator)]
+                before, after = plain_text(inline[-1:])[-1:], plain_text(following[:1])[:1]
                 paragraph.append(Text("" if _cjk_pair(before, after) else " "))
             for token in line:
                 if token in blocks_in_line:
@@ -678,8 +687,9 @@ def _attach_locators(tokens: list, report: Report) -> list:
     return out
 
 
-def _normalise(inlines: list) -> list:
-    """Merge adjacent runs of one kind, fold white space, drop spaces between CJK characters."""
+def _normalise(inlines: list, report: Report) -> list:
+    """Merge adjacent runs of one kind, fold white space, drop spaces between CJK characters,
+    and remove markup debris the merge may have joined (``]`` and ``]`` around a dropped ref)."""
     merged: list = []
     for node in inlines:
         if isinstance(node, (Text, Protected)) and merged and type(merged[-1]) is type(node):
@@ -691,7 +701,7 @@ def _normalise(inlines: list) -> list:
         if isinstance(node, (Text, Protected)):
             text = _join_lines(node.text)
             text = re.sub(r"[ \t\u00a0]{2,}", " ", text)
-            text = _SPACE_BETWEEN_CJK.sub("", text)
+            text = strip_debris(_SPACE_BETWEEN_CJK.sub("", text), report)
             if text:
                 out.append(type(node)(text))
         else:
