@@ -1,29 +1,34 @@
 """Orchestration: source files → editions in the output folder, with a build report per source.
 
-Each source is read once; each script's document is transformed once and written in every
-format asked for. Writes are atomic; a failed source leaves its previous editions untouched
-and does not stop the others.
+Each source is read once; editions whose inputs are unchanged since the last build are kept
+(see ``cache``); the others are built one task per (source, script) across the machine's cores,
+in processes forked after WeasyPrint is imported and the fonts are found. Writes are atomic; a
+failed source leaves its previous editions untouched and does not stop the others.
 """
 from __future__ import annotations
 
 import datetime
 import logging
+import multiprocessing
 import os
-from dataclasses import dataclass, replace
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import transforms
+from . import fonts
+from .cache import Manifest, edition_key
 from .files import atomic_output
 from .model import Document
-from .readers.wikitext import read
-from .report import PublishError, Report
+from .report import PublishError, Report, Warning
 
-__all__ = ["Options", "build", "edition_path", "source_date", "SCRIPTS", "FORMATS"]
+__all__ = ["Options", "build", "edition_path", "expand_sources", "source_date", "SCRIPTS",
+           "FORMATS"]
 
 log = logging.getLogger(__name__)
 
 SCRIPTS = ("zh-Hans", "zh-Hant")
 FORMATS = ("pdf", "epub")
+SOURCE_SUFFIXES = (".wiki", ".wikitext", ".mediawiki")
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,14 @@ class Options:
     #: EPUB editions set top to bottom, right to left (PDF stays horizontal: WeasyPrint 70
     #: has no vertical writing).
     vertical: bool = False
+    #: Rebuild every edition even when its inputs are unchanged.
+    force: bool = False
+    #: Worker processes; 0 means one a core.
+    jobs: int = 0
+
+    def key_options(self) -> dict:
+        """The options an edition's content depends on."""
+        return {"paper": self.paper, "encoding": self.encoding, "vertical": self.vertical}
 
 
 def edition_path(source: Path, options: Options, script: str, fmt: str) -> Path:
@@ -59,30 +72,125 @@ def source_date(document: Document, source: Path) -> str:
     return stamp.date().isoformat()
 
 
+def expand_sources(paths: list[Path]) -> list[Path]:
+    """Folders stand for the wikitext files directly in them, in name order."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.iterdir() if p.suffix in SOURCE_SUFFIXES))
+        else:
+            out.append(path)
+    return out
+
+
+@dataclass
+class _Task:
+    """One (source, script): the document read once, and the editions to write from it."""
+    source: Path
+    document: Document
+    script: str
+    editions: list[tuple[str, Path, str]]  # (format, output, cache key)
+
+
+@dataclass
+class _Result:
+    """What a task wrote, warned and failed with, for the parent's report and manifest."""
+    source: Path
+    written: list[tuple[Path, str]] = field(default_factory=list)
+    warnings: list[Warning] = field(default_factory=list)
+    error: str = ""
+
+
 def build(sources: list[Path], options: Options) -> list[Report]:
-    """Build every edition of every source; one report per source, in order."""
-    reports = []
-    for source in sources:
-        report = Report(source=str(source))
+    """Build every stale edition of every source; one report per source, in order."""
+    manifest = Manifest(options.out_dir)
+    reports: dict[Path, Report] = {}
+    tasks: list[_Task] = []
+    for source in expand_sources(sources):
+        report = reports[source] = Report(source=str(source))
         try:
-            _build_source(source, options, report)
+            tasks.extend(_plan(source, options, manifest, report))
         except PublishError as error:
             report.error = str(error)
-        reports.append(report)
-        _write_report(source, options, report)
-    return reports
+    for result in _run(tasks, options):
+        report = reports[result.source]
+        for warning in result.warnings:
+            report.warn(warning.code, warning.message)
+        for output, key in result.written:
+            manifest.record(output, key)
+            report.outputs.append(str(output))
+        if result.error and not report.error:
+            report.error = result.error
+    if tasks:
+        manifest.save()
+    built = {task.source for task in tasks}
+    for source, report in reports.items():
+        if source in built or report.error:  # an unchanged source keeps its last report
+            _write_report(source, options, report)
+    return list(reports.values())
 
 
-def _build_source(source: Path, options: Options, report: Report) -> None:
+def _plan(source: Path, options: Options, manifest: Manifest, report: Report) -> list[_Task]:
+    """The tasks for ``source``'s stale editions; the source is read only if there are some."""
+    if not source.is_file():
+        raise PublishError(f"cannot read {source}: no such file")
+    stale: dict[str, list[tuple[str, Path, str]]] = {}
+    for script in options.scripts:
+        faces = sorted({face.path for face in fonts.faces(script).values()})
+        for fmt in options.formats:
+            output = edition_path(source, options, script, fmt)
+            key = edition_key(source, script, fmt, options.key_options(), faces)
+            if not options.force and manifest.fresh(output, key):
+                report.outputs.append(f"{output} (unchanged)")
+                continue
+            manifest.forget(output)
+            stale.setdefault(script, []).append((fmt, output, key))
+    if not stale:
+        return []
+    from .readers.wikitext import read
+
     document = read(source, report, encoding=options.encoding)
     date = source_date(document, source)
     document = replace(document, meta=replace(document.meta, source_date=date))
-    for script in options.scripts:
-        edition = transforms.apply(document, script, report)
-        for fmt in options.formats:
-            target = edition_path(source, options, script, fmt)
-            _write(edition, fmt, target, source, options, report)
-            report.outputs.append(str(target))
+    return [_Task(source, document, script, editions) for script, editions in stale.items()]
+
+
+def _run(tasks: list[_Task], options: Options) -> list[_Result]:
+    """Run the tasks, in parallel when there are several and more than one core."""
+    if not tasks:
+        return []
+    if any(fmt == "pdf" for task in tasks for fmt, _, _ in task.editions):
+        import weasyprint  # noqa: F401 - imported once here, shared by the forked workers
+
+        from .writers import justify
+        justify.install()
+    workers = min(len(tasks), options.jobs or os.cpu_count() or 1)
+    if workers <= 1:
+        return [_edition(task, options) for task in tasks]
+    # PDF tasks are the slow ones: start them first.
+    ordered = sorted(tasks, key=lambda t: not any(f == "pdf" for f, _, _ in t.editions))
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        results = dict(zip(map(id, ordered), pool.map(_edition, ordered,
+                                                       [options] * len(ordered))))
+    return [results[id(task)] for task in tasks]
+
+
+def _edition(task: _Task, options: Options) -> _Result:
+    """Transform the document into one script and write its editions (in a worker)."""
+    from . import transforms
+
+    report = Report(source=str(task.source))
+    result = _Result(task.source)
+    try:
+        document = transforms.apply(task.document, task.script, report)
+        for fmt, output, key in task.editions:
+            _write(document, fmt, output, task.source, options, report)
+            result.written.append((output, key))
+    except PublishError as error:
+        result.error = str(error)
+    result.warnings = report.warnings
+    return result
 
 
 def _write(edition: Document, fmt: str, target: Path, source: Path, options: Options,

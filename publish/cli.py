@@ -40,7 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     parse.add_argument("--encoding", default="utf-8")
 
     build = commands.add_parser("build", help="write the editions of one or more sources")
-    build.add_argument("sources", type=Path, nargs="+", metavar="SOURCE")
+    build.add_argument("sources", type=Path, nargs="+", metavar="SOURCE",
+                       help="wikitext files, or folders of them")
     build.add_argument("--out", type=Path, default=Path("build"), help="output folder")
     build.add_argument("--script", type=_list(SCRIPTS), default=SCRIPTS,
                        help="zh-Hans,zh-Hant (default both)")
@@ -50,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--encoding", default="utf-8")
     build.add_argument("--vertical", action="store_true",
                        help="set the EPUB top to bottom, right to left (<stem>.<script>.vertical.epub)")
+    build.add_argument("--force", action="store_true",
+                       help="rebuild editions whose inputs are unchanged")
+    build.add_argument("--jobs", type=int, default=0,
+                       help="worker processes (default: one a core)")
     return parser
 
 
@@ -87,7 +92,8 @@ def _build(args) -> int:
     from .build import Options, build
 
     options = Options(out_dir=args.out, scripts=args.script, formats=args.format,
-                      paper=args.paper, encoding=args.encoding, vertical=args.vertical)
+                      paper=args.paper, encoding=args.encoding, vertical=args.vertical,
+                      force=args.force, jobs=max(0, args.jobs))
     reports = build(args.sources, options)
     for report in reports:
         _print_report(report)
@@ -100,7 +106,10 @@ def _build(args) -> int:
 def _print_report(report: Report) -> None:
     """The build report, on stderr: outputs, then one line a warning."""
     for output in report.outputs:
-        print(f"wrote {output}", file=sys.stderr)
+        if output.endswith(" (unchanged)"):
+            print(f"kept {output}", file=sys.stderr)
+        else:
+            print(f"wrote {output}", file=sys.stderr)
     if report.warnings:
         print(f"{report.source}: {len(report.warnings)} warning(s)", file=sys.stderr)
         for warning in report.warnings:

@@ -47,7 +47,8 @@ def test_build_writes_the_report_beside_the_outputs(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["build", str(source), "--out", str(out), "--format", "epub",
                  "--script", "zh-Hant"]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["short.report.json", "short.zh-Hant.epub"]
+    assert sorted(p.name for p in out.iterdir()) == \
+        [".publish-cache.json", "short.report.json", "short.zh-Hant.epub"]
     report = json.loads((out / "short.report.json").read_text(encoding="utf-8"))
     assert [w["code"] for w in report["warnings"]] == ["template-unknown"]
     assert "某模板" in capsys.readouterr().err

@@ -215,7 +215,8 @@ def test_a_failed_build_keeps_the_previous_edition_and_leaves_no_partial_file(tm
     status, out = _build(tmp_path, "新的正文。", "--format", "epub", "--script", "zh-Hans")
     assert status == 1
     assert (out / "art.zh-Hans.epub").read_bytes() == good
-    assert sorted(p.name for p in out.iterdir()) == ["art.report.json", "art.zh-Hans.epub"]
+    assert sorted(p.name for p in out.iterdir()) == \
+        [".publish-cache.json", "art.report.json", "art.zh-Hans.epub"]
 
 
 def test_an_interrupt_while_writing_leaves_no_temporary_file(tmp_path, monkeypatch):
@@ -242,4 +243,4 @@ def test_an_interrupt_while_writing_leaves_no_temporary_file(tmp_path, monkeypat
     monkeypatch.setattr(pdf, "atomic_output", interrupted)
     status, out = _build(tmp_path, "正文。", "--format", "pdf", "--script", "zh-Hans")
     assert status == 130
-    assert [p.name for p in out.iterdir() if p.suffix != ".json"] == []
+    assert [p.name for p in out.iterdir() if not p.name.endswith(".json")] == []
