@@ -40,11 +40,10 @@ FULL_WIDTH = "·"
 #: unbreakable runs in Chinese text; a zero-width space after a closing and before an opening
 #: quotation mark restores the break Chinese typesetting allows there.
 _QUOTE_BREAK = re.compile(r"(?<=[”’])(?=[^，。、：；！？）》」』〉】”’\s])|(?<=[^（《「『〈【“‘\s])(?=[“‘])")
-#: Half-width runs (Latin letters, digits) set apart so the print CSS can size them on the em
-#: grid (hwid), and the marks above; everything else is escaped as it is.
+#: Runs the print CSS sets apart: adjacent marks to compress and marks to set full width;
+#: everything else is escaped as it is.
 _PRINT_RUNS = re.compile(
-    r"(?P<hw>[A-Za-z0-9][A-Za-z0-9.,:/%+\-–]*[A-Za-z0-9%]|[A-Za-z0-9])"
-    r"|(?P<pair>[，。、：；！？）》」』〉】〕］｝”’（《「『〈【〔［｛“‘]{2,})"
+    r"(?P<pair>[，。、：；！？）》」』〉】〕］｝”’（《「『〈【〔［｛“‘]{2,})"
     rf"|(?P<fw>[{FULL_WIDTH}])")
 
 
@@ -116,11 +115,12 @@ class Translator:
         characters (and closing marks) of a final run of text."""
         runs = (Text, Protected)
         last = items[-1] if items else None
-        if isinstance(last, tuple) and len(items) > 1 and isinstance(items[-2], runs) \
-                and items[-2].text:
+        if isinstance(last, tuple) and len(items) > 1 and isinstance(items[-2], runs):
             before, calls, after = last
-            items[-2:] = [type(items[-2])(items[-2].text[:-1]),
-                          (items[-2].text[-1] + before, calls, after)]
+            text = items[-2].text
+            while text and len(before.strip(CLOSING)) < 2:
+                before, text = text[-1] + before, text[:-1]
+            items[-2:] = [type(items[-2])(text), (before, calls, after)]
         elif isinstance(last, runs):
             match = re.search(rf"(?:[A-Za-z0-9.,:/%+\-–]+|[^{CLOSING}]){{2}}[{CLOSING}]*$",
                               last.text)
@@ -149,9 +149,7 @@ class Translator:
         out, position = [], 0
         for match in _PRINT_RUNS.finditer(text):
             out.append(str(escape(text[position:match.start()])))
-            if match.group("hw"):
-                out.append(f'<span class="hw">{escape(match.group("hw"))}</span>')
-            elif match.group("fw"):
+            if match.group("fw"):
                 out.append(f'<span class="fw">{escape(match.group("fw"))}</span>')
             else:
                 out.append(self._compressed(match.group("pair")))
