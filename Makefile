@@ -12,7 +12,7 @@ OUT := build
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
                 fontconfig poppler-utils default-jre-headless python3-venv
 
-.PHONY: setup system-packages editions test fuzz clean
+.PHONY: setup system-packages editions handouts test fuzz bench clean
 
 setup: system-packages $(STAMP)
 
@@ -55,12 +55,21 @@ $(STAMP): pyproject.toml
 editions: setup
 	$(BIN)/publish build $(SEED) --out $(OUT)
 
+# The seed's classroom handouts, both scripts: build/中苏关系.<script>.handout.pdf
+handouts: setup
+	$(BIN)/publish build $(SEED) --out $(OUT) --profile handout --format pdf
+
 test: setup
 	$(BIN)/python -m pytest
 
 # The long property-based run (a short one is part of make test).
 fuzz: setup
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py
+
+# Speed and size, measured side by side (pandoc makes the bare HTML it is compared with).
+bench: setup
+	@$(MAKE) --no-print-directory system-packages APT_PACKAGES=pandoc
+	$(BIN)/python tests/bench.py
 
 clean:
 	rm -rf $(OUT)

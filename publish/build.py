@@ -46,15 +46,33 @@ class Options:
     force: bool = False
     #: Worker processes; 0 means one a core.
     jobs: int = 0
+    #: ``book``, or ``handout``: a classroom layout (no title page or contents, larger type,
+    #: a wide margin for notes, fields for class, name and date).
+    profile: str = "book"
+    #: Only these sections (``1.2,2.1-2.3`` or heading text), notes renumbered from 1.
+    sections: str = ""
+    #: Number the paragraphs in the margin (PDF) and as small markers (EPUB).
+    para_numbers: bool = False
+    #: Impose the PDF's half-size pages two-up in saddle-stitch order, to fold into a booklet.
+    booklet: bool = False
 
     def key_options(self) -> dict:
         """The options an edition's content depends on."""
-        return {"paper": self.paper, "encoding": self.encoding, "vertical": self.vertical}
+        return {"paper": self.paper, "encoding": self.encoding, "vertical": self.vertical,
+                "profile": self.profile, "sections": self.sections,
+                "para_numbers": self.para_numbers, "booklet": self.booklet}
 
 
 def edition_path(source: Path, options: Options, script: str, fmt: str) -> Path:
-    kind = ".vertical" if options.vertical and fmt == "epub" else ""
-    return options.out_dir / f"{source.stem}.{script}{kind}.{fmt}"
+    """``<stem>.<script>[.handout][.booklet|.vertical].<fmt>`` in the output folder."""
+    parts = [source.stem, script]
+    if options.profile == "handout":
+        parts.append("handout")
+    if options.booklet and fmt == "pdf":
+        parts.append("booklet")
+    if options.vertical and fmt == "epub":
+        parts.append("vertical")
+    return options.out_dir / (".".join(parts) + f".{fmt}")
 
 
 def source_date(document: Document, source: Path) -> str:
@@ -148,10 +166,15 @@ def _plan(source: Path, options: Options, manifest: Manifest, report: Report) ->
     if not stale:
         return []
     from .readers.wikitext import read
+    from .transforms import excerpt, paragraphs
 
     document = read(source, report, encoding=options.encoding)
     date = source_date(document, source)
     document = replace(document, meta=replace(document.meta, source_date=date))
+    if options.sections:
+        document = excerpt.select(document, options.sections)
+    if options.para_numbers:
+        document = paragraphs.number(document)
     return [_Task(source, document, script, editions) for script, editions in stale.items()]
 
 
@@ -198,7 +221,8 @@ def _write(edition: Document, fmt: str, target: Path, source: Path, options: Opt
     media_dir = source.parent / "media"
     if fmt == "pdf":
         from .writers.pdf import write_pdf
-        write_pdf(edition, target, report, paper=options.paper, media_dir=media_dir)
+        write_pdf(edition, target, report, paper=options.paper, media_dir=media_dir,
+                  profile=options.profile, booklet=options.booklet)
     elif fmt == "epub":
         from .writers.epub import write_epub
         write_epub(edition, target, report, media_dir=media_dir, vertical=options.vertical)

@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     parse.add_argument("--script", choices=SCRIPTS,
                        help="convert to this script first (default: as read)")
     parse.add_argument("--encoding", default="utf-8")
+    parse.add_argument("--outline", action="store_true",
+                       help="list the section numbers and titles instead (for --sections)")
 
     build = commands.add_parser("build", help="write the editions of one or more sources")
     build.add_argument("sources", type=Path, nargs="+", metavar="SOURCE",
@@ -51,6 +53,14 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--encoding", default="utf-8")
     build.add_argument("--vertical", action="store_true",
                        help="set the EPUB top to bottom, right to left (<stem>.<script>.vertical.epub)")
+    build.add_argument("--profile", choices=("book", "handout"), default="book",
+                       help="handout: a classroom PDF (<stem>.<script>.handout.pdf)")
+    build.add_argument("--sections", default="", metavar="SPEC",
+                       help="only these sections: numbers (1.2,2.1-2.3) or heading text")
+    build.add_argument("--para-numbers", action="store_true",
+                       help="number the paragraphs in the margin")
+    build.add_argument("--booklet", action="store_true",
+                       help="impose half-size pages two-up in saddle-stitch order")
     build.add_argument("--force", action="store_true",
                        help="rebuild editions whose inputs are unchanged")
     build.add_argument("--jobs", type=int, default=0,
@@ -81,9 +91,20 @@ def _parse(args) -> int:
 
     report = Report(source=str(args.source))
     document = read(args.source, report, encoding=args.encoding)
-    if args.script:
-        document = transforms.apply(document, args.script, report)
-    sys.stdout.write(to_json(document) + "\n")
+    if args.outline:
+        # Numbered as --sections reads them: on the article as written.
+        from .model import plain_text
+        from .transforms.excerpt import outline
+        from .transforms.script import convert_text
+
+        for number, section in outline(document):
+            title = plain_text(section.title).strip()
+            title = convert_text(title, args.script) if args.script else title
+            sys.stdout.write(f"{'  ' * number.count('.')}{number} {title}\n")
+    else:
+        if args.script:
+            document = transforms.apply(document, args.script, report)
+        sys.stdout.write(to_json(document) + "\n")
     _print_report(report)
     return 0
 
@@ -93,7 +114,9 @@ def _build(args) -> int:
 
     options = Options(out_dir=args.out, scripts=args.script, formats=args.format,
                       paper=args.paper, encoding=args.encoding, vertical=args.vertical,
-                      force=args.force, jobs=max(0, args.jobs))
+                      force=args.force, jobs=max(0, args.jobs), profile=args.profile,
+                      sections=args.sections, para_numbers=args.para_numbers,
+                      booklet=args.booklet)
     reports = build(args.sources, options)
     for report in reports:
         _print_report(report)

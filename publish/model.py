@@ -112,8 +112,10 @@ Inline = Union[Text, Strong, Emphasis, InternalLink, ExternalLink, NoteRef, Prot
 
 @dataclass(frozen=True)
 class Paragraph:
-    """Represents a paragraph of running text."""
+    """Represents a paragraph of running text; ``number`` is set only when paragraphs are
+    numbered for a class (0 otherwise)."""
     children: tuple[Inline, ...]
+    number: int = 0
 
 
 @dataclass(frozen=True)

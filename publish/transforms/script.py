@@ -44,6 +44,8 @@ LABELS = {
     "creator": "维基百科贡献者", "needs_source": "来源请求", "attribution": "版权与来源",
     "back_to_text": "返回正文", "cover": "封面", "title_page": "书名页",
     "page": "页", "main": "主条目", "see": "参见", "publisher": "维基百科",
+    "class": "班级", "name": "姓名", "date": "日期", "source_label": "来源",
+    "page_of": "第 {page} 页 / 共 {pages} 页",
     "attribution_text": (
         "本书内容取自维基百科条目《{title}》（{url}），依知识共享 署名-相同方式共享 4.0 国际"
         "许可协议（CC BY-SA 4.0，{licence_url}）发布。本版本经格式转换与繁简转换，"

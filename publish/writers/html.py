@@ -236,7 +236,11 @@ class Translator:
         return method(node)
 
     def block_Paragraph(self, node: Paragraph) -> str:
-        return f"<p>{self.inlines(node.children, paragraph_end=True)}</p>"
+        body = self.inlines(node.children, paragraph_end=True)
+        if node.number:
+            return (f'<p class="numbered"><span class="para-number">{node.number}</span>'
+                    f"{body}</p>")
+        return f"<p>{body}</p>"
 
     def _items(self, items) -> str:
         out = []

@@ -14,9 +14,10 @@ from ..files import atomic_output
 from ..model import Document, NoteRef, Paragraph, plain_text
 from ..report import PublishError, Report
 from . import justify
+from .booklet import impose
 from .html import LANG_TAGS, TEMPLATES, Translator, environment, render_attribution
 
-__all__ = ["PAPERS", "Paper", "render_html", "write_pdf"]
+__all__ = ["PAPERS", "HANDOUT_PAPERS", "Paper", "render_html", "write_pdf"]
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,9 @@ class Paper:
     font_size: float = 10.5
     top: float = 62.0
     bottom: float = 66.0
+    #: The inner margin's share of the two side margins (the binding side, or for a
+    #: handout the side of the paragraph numbers; the other side is left for notes).
+    inner_share: float = 0.44
 
     @property
     def measure(self) -> float:
@@ -37,7 +41,7 @@ class Paper:
 
     @property
     def inner(self) -> float:
-        return round((self.width - self.measure) * 0.44, 3)
+        return round((self.width - self.measure) * self.inner_share, 3)
 
     @property
     def outer(self) -> float:
@@ -50,7 +54,19 @@ PAPERS = {
     "letter": Paper(612.0, 792.0, 38),
     "a5": Paper(419.528, 595.276, 28, top=48.0, bottom=54.0),
     "b5": Paper(498.898, 708.661, 34, top=54.0, bottom=60.0),
+    "half-letter": Paper(396.0, 612.0, 26, top=48.0, bottom=54.0),
 }
+#: Handouts: 12 pt type, a narrow inner margin and a wide outer one for the class's notes.
+HANDOUT_PAPERS = {
+    "a4": Paper(595.276, 841.89, 30, font_size=12.0, top=56.0, bottom=60.0, inner_share=0.25),
+    "letter": Paper(612.0, 792.0, 30, font_size=12.0, top=52.0, bottom=56.0, inner_share=0.25),
+    "a5": Paper(419.528, 595.276, 25, font_size=12.0, top=44.0, bottom=50.0, inner_share=0.5),
+    "b5": Paper(498.898, 708.661, 28, font_size=12.0, top=50.0, bottom=54.0, inner_share=0.3),
+    "half-letter": Paper(396.0, 612.0, 23, font_size=12.0, top=44.0, bottom=50.0,
+                         inner_share=0.5),
+}
+#: A booklet folds sheets of one size: its pages are half of them.
+BOOKLET_PAGES = {"a4": "a5", "letter": "half-letter"}
 
 
 def _date_text(iso: str) -> str:
@@ -58,8 +74,8 @@ def _date_text(iso: str) -> str:
     return f"{year}年{int(month)}月{int(day)}日" if year and month and day else iso
 
 
-def render_html(document: Document, paper: str = "a4") -> tuple[str, str]:
-    """The print HTML and its stylesheet for ``document`` on ``paper``."""
+def render_html(document: Document, paper: str = "a4", profile: str = "book") -> tuple[str, str]:
+    """The print HTML and its stylesheet for ``document`` on ``paper`` in ``profile``."""
     env = environment()
     translator = Translator(document, "print")
     families = fonts.FAMILIES[document.script]
@@ -76,8 +92,10 @@ def render_html(document: Document, paper: str = "a4") -> tuple[str, str]:
     outline(document.sections)
     lead_text = next((plain_text(block.children) for block in document.blocks
                       if isinstance(block, Paragraph)), "")
-    html = env.get_template("book.html.jinja").render(
+    template = "handout" if profile == "handout" else "book"
+    html = env.get_template(f"{template}.html.jinja").render(
         lang=LANG_TAGS[document.script],
+        source_url=document.meta.source_url,
         title=document.meta.title,
         labels=translator.labels,
         description=lead_text[:160],
@@ -90,21 +108,34 @@ def render_html(document: Document, paper: str = "a4") -> tuple[str, str]:
         lead=translator.blocks(document.blocks),
         sections=[translator.section(section) for section in document.sections],
     )
-    css = env.get_template("print.css.jinja").render(
-        paper=PAPERS[paper], fonts={"serif": families["serif"], "sans": families["sans"]})
+    before, rest = translator.labels["page_of"].split("{page}")
+    middle, after = rest.split("{pages}")
+    css = env.get_template("handout.css.jinja" if profile == "handout" else "print.css.jinja")
+    css = css.render(
+        paper=(HANDOUT_PAPERS if profile == "handout" else PAPERS)[paper],
+        fonts={"serif": families["serif"], "sans": families["sans"]},
+        page_before=before, page_middle=middle, page_after=after)
     return html, css
 
 
 def write_pdf(document: Document, target: Path, report: Report, *, paper: str = "a4",
-              media_dir: Path | None = None, tagged: bool = True) -> None:
-    """Typeset ``document`` into the PDF file ``target`` (written atomically)."""
+              media_dir: Path | None = None, tagged: bool = True, profile: str = "book",
+              booklet: bool = False) -> None:
+    """Typeset ``document`` into the PDF file ``target`` (written atomically); a booklet is
+    set on half-size pages and imposed two-up on ``paper``."""
+    sheet = paper
+    if booklet:
+        if paper not in BOOKLET_PAGES:
+            raise PublishError(f"--booklet folds {' or '.join(BOOKLET_PAGES)} sheets, "
+                               f"not {paper}")
+        paper = BOOKLET_PAGES[paper]
     if paper not in PAPERS:
         raise PublishError(f"unknown paper size {paper!r} (choose from {', '.join(PAPERS)})")
     fonts.faces(document.script)
     import weasyprint
 
     justify.install()
-    html, css = render_html(document, paper)
+    html, css = render_html(document, paper, profile)
     base = media_dir.parent if media_dir is not None else TEMPLATES
     fetcher = _fetcher(media_dir)
     with _renderer_warnings(report):
@@ -112,9 +143,11 @@ def write_pdf(document: Document, target: Path, report: Report, *, paper: str = 
                                    url_fetcher=fetcher).render(
             stylesheets=[weasyprint.CSS(string=css, url_fetcher=fetcher)])
         with atomic_output(target) as temporary:
-            rendered.write_pdf(temporary, pdf_variant="pdf/ua-1" if tagged else None,
-                               pdf_version="1.7", pdf_identifier=_identifier(document),
-                               custom_metadata=True)
+            rendered.write_pdf(temporary, pdf_variant="pdf/ua-1" if tagged and not booklet
+                               else None, pdf_version="1.7",
+                               pdf_identifier=_identifier(document), custom_metadata=True)
+            if booklet:
+                impose(temporary, PAPERS[sheet])
     log.info("wrote %s (%d pages)", target, len(rendered.pages))
 
 
