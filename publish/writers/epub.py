@@ -21,10 +21,11 @@ from markupsafe import Markup, escape
 
 from .. import __version__, fonts
 from ..files import atomic_output
-from ..model import Document, Figure, NoteRef, Section, plain_text, walk
+from ..model import Document, Figure, Section, plain_text, walk
 from ..report import PublishError, Report
 from ..transforms.script import labels
-from .html import LANG_TAGS, Translator, environment, render_attribution
+from .html import (LANG_TAGS, Translator, date_text, environment, is_bibliography,
+                   render_attribution, without_notes)
 
 __all__ = ["write_epub", "book_identifier"]
 
@@ -129,7 +130,7 @@ class _EpubBuilder:
                                 Markup(template.render(kind="cover", **common))))
         self.pages.append(_Page("titlepage", "text/titlepage.xhtml", meta.title, "frontmatter",
                                 Markup(template.render(kind="titlepage",
-                                                       date_text=_date_text(meta.source_date),
+                                                       date_text=date_text(meta.source_date),
                                                        **common))))
         self.pages.append(_Page("imprint", "text/imprint.xhtml", self.labels["attribution"],
                                 "frontmatter", Markup(template.render(
@@ -149,7 +150,7 @@ class _EpubBuilder:
             file_name = f"text/chapter-{index:02d}.xhtml"
             content = t.section(section) + t.footnotes()
             title = _title_text(section)
-            body_type = "backmatter" if _is_bibliography(section) else "bodymatter"
+            body_type = "backmatter" if is_bibliography(section) else "bodymatter"
             self.pages.append(_Page(f"chapter-{index:02d}", file_name, title, body_type,
                                     Markup(content)))
             self.toc.append(self._toc_entry(section, file_name))
@@ -265,20 +266,11 @@ class _EpubTranslator(Translator):
 
     def heading(self, section: Section) -> str:
         level = min(max(section.level - 1, 1), 6)
-        return f'<h{level} id="{section.id}">{self.inlines(_no_notes(section.title))}</h{level}>'
-
-
-def _no_notes(inlines):
-    return tuple(node for node in inlines if not isinstance(node, NoteRef))
+        return f'<h{level} id="{section.id}">{self.inlines(without_notes(section.title))}</h{level}>'
 
 
 def _title_text(section: Section) -> str:
-    return plain_text(_no_notes(section.title)).strip()
-
-
-def _is_bibliography(section: Section) -> bool:
-    from ..model import Bibliography
-    return any(isinstance(block, Bibliography) for block in section.blocks)
+    return plain_text(without_notes(section.title)).strip()
 
 
 def _nav_list(entries) -> str:
@@ -298,11 +290,6 @@ def _nav_list(entries) -> str:
 def _visible_text(markup: str) -> str:
     import html
     return html.unescape(re.sub(r"<[^>]*>", "", markup))
-
-
-def _date_text(iso: str) -> str:
-    year, month, day = (iso.split("-") + ["", ""])[:3]
-    return f"{year}年{int(month)}月{int(day)}日" if year and month and day else iso
 
 
 def _cover_image(document: Document, faces: dict) -> bytes:

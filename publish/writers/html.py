@@ -18,7 +18,8 @@ from ..model import (Bibliography, BulletList, Document, Emphasis, ExternalLink,
                      Paragraph, Protected, Section, Strong, Text, plain_text)
 from ..transforms.script import labels
 
-__all__ = ["Translator", "environment", "TEMPLATES", "LANG_TAGS", "render_attribution"]
+__all__ = ["Translator", "environment", "TEMPLATES", "LANG_TAGS", "render_attribution",
+           "is_bibliography", "without_notes", "date_text"]
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 #: BCP 47 tags per script: ``lang`` picks the glyph forms (SC or TC) in every renderer.
@@ -294,13 +295,25 @@ class Translator:
         body = [self.heading(section), self.blocks(section.blocks)]
         body += [self.section(sub) for sub in section.sections]
         role = ' epub:type="bibliography" role="doc-bibliography"' \
-            if self.target == "epub" and _is_bibliography(section) else ""
+            if self.target == "epub" and is_bibliography(section) else ""
         return Markup(f'<section class="level{section.level}" aria-labelledby="{section.id}"'
                       f'{role}>' + "\n".join(body) + "</section>")
 
 
-def _is_bibliography(section: Section) -> bool:
+def is_bibliography(section: Section) -> bool:
+    """Whether the section holds the list of sources (where ``{{Reflist}}`` stood)."""
     return any(isinstance(block, Bibliography) for block in section.blocks)
+
+
+def without_notes(inlines) -> tuple:
+    """A heading's inlines without note calls, for contents, bookmarks and running heads."""
+    return tuple(node for node in inlines if not isinstance(node, NoteRef))
+
+
+def date_text(iso: str) -> str:
+    """``2026-11-01`` → ``2026年11月1日`` (the same in both scripts)."""
+    year, month, day = (iso.split("-") + ["", ""])[:3]
+    return f"{year}年{int(month)}月{int(day)}日" if year and month and day else iso
 
 
 def render_attribution(document: Document) -> Markup:

@@ -11,11 +11,12 @@ from pathlib import Path
 
 from .. import __version__, fonts
 from ..files import atomic_output
-from ..model import Document, NoteRef, Paragraph, plain_text
+from ..model import Document, Paragraph, plain_text
 from ..report import PublishError, Report
 from . import justify
 from .booklet import impose
-from .html import LANG_TAGS, TEMPLATES, Translator, environment, render_attribution
+from .html import (LANG_TAGS, TEMPLATES, Translator, date_text, environment,
+                   render_attribution, without_notes)
 
 __all__ = ["PAPERS", "HANDOUT_PAPERS", "Paper", "render_html", "write_pdf"]
 
@@ -69,11 +70,6 @@ HANDOUT_PAPERS = {
 BOOKLET_PAGES = {"a4": "a5", "letter": "half-letter"}
 
 
-def _date_text(iso: str) -> str:
-    year, month, day = (iso.split("-") + ["", ""])[:3]
-    return f"{year}年{int(month)}月{int(day)}日" if year and month and day else iso
-
-
 def render_html(document: Document, paper: str = "a4", profile: str = "book") -> tuple[str, str]:
     """The print HTML and its stylesheet for ``document`` on ``paper`` in ``profile``."""
     env = environment()
@@ -84,9 +80,8 @@ def render_html(document: Document, paper: str = "a4", profile: str = "book") ->
     def outline(sections):
         for section in sections:
             if section.level <= 3:
-                title = tuple(node for node in section.title if not isinstance(node, NoteRef))
                 toc.append({"id": section.id, "level": section.level,
-                            "title": translator.inlines(title)})
+                            "title": translator.inlines(without_notes(section.title))})
             outline(section.sections)
 
     outline(document.sections)
@@ -101,7 +96,7 @@ def render_html(document: Document, paper: str = "a4", profile: str = "book") ->
         description=lead_text[:160],
         subjects=document.meta.subjects,
         created=document.meta.source_date,
-        date_text=_date_text(document.meta.source_date),
+        date_text=date_text(document.meta.source_date),
         version=__version__,
         attribution=render_attribution(document),
         toc=toc,
@@ -114,7 +109,8 @@ def render_html(document: Document, paper: str = "a4", profile: str = "book") ->
     css = css.render(
         paper=(HANDOUT_PAPERS if profile == "handout" else PAPERS)[paper],
         fonts={"serif": families["serif"], "sans": families["sans"]},
-        page_before=before, page_middle=middle, page_after=after)
+        page_before=before, page_middle=middle, page_after=after,
+        note_size=8.5 if profile == "handout" else 8)
     return html, css
 
 
