@@ -33,18 +33,19 @@ def install() -> None:
 
     def justify_line(context, line, extra_width):
         boxes = list(_text_boxes(line))
-        text = "".join(box.text for box in boxes)
-        if not boxes or not _CJK.search(text) or extra_width <= 0:
+        # Only runs holding Chinese are spread: a URL or a Latin phrase keeps its spacing.
+        spread = [box for box in boxes if _CJK.search(box.text)]
+        if not spread or extra_width <= 0:
             return original(context, line, extra_width)
-        count = sum(len(box.text) for box in boxes)
-        if boxes and boxes[-1].text:
+        count = sum(len(box.text) for box in spread)
+        if boxes[-1] is spread[-1]:
             count -= 1  # nothing goes after the line's last character
         if count <= 0:
             return original(context, line, extra_width)
         spacing = extra_width / count
-        if spacing > MAX_SPACING_EM * boxes[0].style["font_size"]:
+        if spacing > MAX_SPACING_EM * spread[0].style["font_size"]:
             return original(context, line, extra_width)
-        _spread(context, line, spacing, 0, boxes[-1])
+        _spread(context, line, spacing, 0, boxes[-1], {id(box) for box in spread})
 
     inline.justify_line = justify_line
     _installed = True
@@ -61,13 +62,16 @@ def _text_boxes(box):
                 yield from _text_boxes(child)
 
 
-def _spread(context, box, spacing: float, x_advance: float, last) -> float:
-    """Move ``box`` right by ``x_advance`` and widen its text by ``spacing`` a character."""
+def _spread(context, box, spacing: float, x_advance: float, last, spread: set[int]) -> float:
+    """Move ``box`` right by ``x_advance``; widen the text of the boxes in ``spread`` by
+    ``spacing`` a character."""
     from weasyprint.formatting_structure import boxes
     from weasyprint.text.line_break import create_layout
 
     if isinstance(box, boxes.TextBox):
         box.position_x += x_advance
+        if id(box) not in spread:
+            return x_advance
         gaps = len(box.text) - (1 if box is last else 0)
         if gaps <= 0:
             return x_advance
@@ -86,7 +90,7 @@ def _spread(context, box, spacing: float, x_advance: float, last) -> float:
         before = x_advance
         for child in box.children:
             if child.is_in_normal_flow():
-                x_advance = _spread(context, child, spacing, x_advance, last)
+                x_advance = _spread(context, child, spacing, x_advance, last, spread)
         box.width += x_advance - before
         return x_advance
     box.translate(x_advance, 0)
