@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -54,8 +53,8 @@ def bare_html(work: Path) -> Path:
         return html
     text = SEED.read_text(encoding="utf-8")
     paragraphs = [re.sub(r"[\[\]{}|'<>=]", "", p) for p in text.split("\n\n")]
-    html.write_text(f'<html lang="zh-Hans"><head><meta charset="utf-8"><link rel="stylesheet" '
-                    f'href="bare.css"></head><body>'
+    html.write_text('<html lang="zh-Hans"><head><meta charset="utf-8"><link rel="stylesheet" '
+                    'href="bare.css"></head><body>'
                     + "".join(f"<p>{p}</p>" for p in paragraphs) + "</body></html>",
                     encoding="utf-8")
     return html

@@ -19,7 +19,7 @@ from mwparserfromhell import nodes as mw
 
 from ..model import (Bibliography, Block, BulletList, ConversionRule, Document, Emphasis,
                      ExternalLink, Figure, Hatnote, Infobox, Inline, InternalLink, LineBreak,
-                     ListItem, Meta, NeedsSource, NoteRef, OrderedList, Paragraph, Protected,
+                     ListItem, Meta, NoteRef, OrderedList, Paragraph, Protected,
                      Section, Source, Strong, Text, Variant, plain_text)
 from ..report import PublishError, Report
 from .citations import CITE_TEMPLATES, format_citation

@@ -27,8 +27,6 @@ LANG_TAGS = {"zh-Hans": "zh-Hans", "zh-Hant": "zh-Hant"}
 
 #: Marks that must not begin a line, and that a note call is glued to (clreq 3.1.7).
 CLOSING = "，。、；：？！）」』》〉】〕］｝”’·…—～%"
-#: Marks that must not end a line.
-OPENING = "（「『《〈【〔［｛“‘"
 #: Closing marks whose ink sits in their left half, so their right half can be dropped (halt)
 #: before another mark; in traditional fonts ，。、：；！？ are centred and keep their width.
 COMPRESSIBLE_CLOSING = {"zh-Hans": "，。、：；！？）》」』〉】〕］｝”’",
