@@ -30,7 +30,9 @@ def _parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="publish", description="Turn MediaWiki articles into PDF and EPUB books.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every step")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="only warnings and errors, not the files written")
     commands = parser.add_subparsers(dest="command", required=True)
 
     parse = commands.add_parser("parse", help="print the intermediate document as JSON")
@@ -68,19 +70,32 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _configure_logging(level: int) -> None:
+    """The package's messages, bare, on the current stderr (once per call of main)."""
+    logger = logging.getLogger("publish")
+    for handler in [h for h in logger.handlers if getattr(h, "publish_cli", False)]:
+        logger.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.publish_cli = True
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(message)s", stream=sys.stderr)
+    _configure_logging(logging.DEBUG if args.verbose else
+                       logging.WARNING if args.quiet else logging.INFO)
     try:
         if args.command == "parse":
             return _parse(args)
         return _build(args)
     except PublishError as error:
-        print(f"publish: error: {error}", file=sys.stderr)
+        log.error("publish: error: %s", error)
         return 1
     except KeyboardInterrupt:
-        print("publish: interrupted", file=sys.stderr)
+        log.error("publish: interrupted")
         return 130
 
 
@@ -122,7 +137,7 @@ def _build(args) -> int:
         _print_report(report)
     failed = [report for report in reports if report.error]
     for report in failed:
-        print(f"publish: error: {report.error}", file=sys.stderr)
+        log.error("publish: error: %s", report.error)
     return 1 if failed else 0
 
 
@@ -130,10 +145,10 @@ def _print_report(report: Report) -> None:
     """The build report, on stderr: outputs, then one line a warning."""
     for output in report.outputs:
         if output.endswith(" (unchanged)"):
-            print(f"kept {output}", file=sys.stderr)
+            log.info("kept %s", output)
         else:
-            print(f"wrote {output}", file=sys.stderr)
+            log.info("wrote %s", output)
     if report.warnings:
-        print(f"{report.source}: {len(report.warnings)} warning(s)", file=sys.stderr)
+        log.warning("%s: %d warning(s)", report.source, len(report.warnings))
         for warning in report.warnings:
-            print(f"  [{warning.code}] {warning.message}", file=sys.stderr)
+            log.warning("  [%s] %s", warning.code, warning.message)

@@ -347,7 +347,7 @@ def write_epub(document: Document, target: Path, report: Report, *,
             writer.write()
         except (OSError, ValueError) as error:
             raise PublishError(f"could not write {target.name}: {error}") from None
-    log.info("wrote %s", target)
+    log.debug("packed %s", target)
 
 
 def _modified(document: Document) -> datetime.datetime:

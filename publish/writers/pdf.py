@@ -144,7 +144,7 @@ def write_pdf(document: Document, target: Path, report: Report, *, paper: str = 
                                pdf_identifier=_identifier(document), custom_metadata=True)
             if booklet:
                 impose(temporary, PAPERS[sheet])
-    log.info("wrote %s (%d pages)", target, len(rendered.pages))
+    log.debug("typeset %s (%d pages)", target, len(rendered.pages))
 
 
 def _identifier(document: Document) -> bytes:
@@ -185,10 +185,14 @@ class _renderer_warnings:
         self.report.warn("renderer", record.getMessage()[:300])
 
     def __enter__(self):
-        logging.getLogger("weasyprint").addHandler(self.handler)
+        logger = logging.getLogger("weasyprint")
+        self.propagate, logger.propagate = logger.propagate, False  # reported, not echoed
+        logger.addHandler(self.handler)
         return self
 
     def __exit__(self, *exc):
-        logging.getLogger("weasyprint").removeHandler(self.handler)
+        logger = logging.getLogger("weasyprint")
+        logger.removeHandler(self.handler)
+        logger.propagate = self.propagate
         return False
 
