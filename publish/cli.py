@@ -28,14 +28,16 @@ def _parser() -> argparse.ArgumentParser:
     from .build import FORMATS, SCRIPTS
     from .writers.pdf import PAPERS
 
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true", help="log every step")
+    common.add_argument("-q", "--quiet", action="store_true",
+                        help="only warnings and errors, not the files written")
     parser = argparse.ArgumentParser(
         prog="publish", description="Turn MediaWiki articles into PDF and EPUB books.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log every step")
-    parser.add_argument("-q", "--quiet", action="store_true",
-                        help="only warnings and errors, not the files written")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    parse = commands.add_parser("parse", help="print the intermediate document as JSON")
+    parse = commands.add_parser("parse", parents=[common],
+                                help="print the intermediate document as JSON")
     parse.add_argument("source", type=Path)
     parse.add_argument("--script", choices=SCRIPTS,
                        help="convert to this script first (default: as read)")
@@ -43,7 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     parse.add_argument("--outline", action="store_true",
                        help="list the section numbers and titles instead (for --sections)")
 
-    build = commands.add_parser("build", help="write the editions of one or more sources")
+    build = commands.add_parser("build", parents=[common],
+                                help="write the editions of one or more sources")
     build.add_argument("sources", type=Path, nargs="+", metavar="SOURCE",
                        help="wikitext files, or folders of them")
     build.add_argument("--out", type=Path, default=Path("build"), help="output folder")
