@@ -121,6 +121,11 @@ class _Result:
 
 def build(sources: list[Path], options: Options) -> list[Report]:
     """Build every stale edition of every source; one report per source, in order."""
+    try:
+        options.out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise PublishError(f"cannot create the output folder {options.out_dir}: "
+                           f"{error.strerror}") from None
     manifest = Manifest(options.out_dir)
     reports: dict[Path, Report] = {}
     tasks: list[_Task] = []
@@ -140,7 +145,10 @@ def build(sources: list[Path], options: Options) -> list[Report]:
         if result.error and not report.error:
             report.error = result.error
     if tasks:
-        manifest.save()
+        try:
+            manifest.save()
+        except OSError as error:
+            log.warning("could not write the rebuild cache: %s", error.strerror)
     built = {task.source for task in tasks}
     for source, report in reports.items():
         if source in built or report.error:  # an unchanged source keeps its last report
@@ -212,6 +220,8 @@ def _edition(task: _Task, options: Options) -> _Result:
             result.written.append((output, key))
     except PublishError as error:
         result.error = str(error)
+    except OSError as error:
+        result.error = f"cannot write {error.filename or 'an output'}: {error.strerror}"
     result.warnings = report.warnings
     return result
 

@@ -76,3 +76,13 @@ def test_paper_sizes(tmp_path, paper, size):
                  "--script", "zh-Hans", "--paper", paper]) == 0
     page = PdfReader(tmp_path / "a.zh-Hans.pdf").pages[0]
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == size
+
+
+def test_an_output_folder_that_cannot_be_made_is_a_one_line_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    result = _run("build", "seeds/中苏关系.wiki", "--out", str(blocker / "sub"),
+                  cwd=Path(__file__).resolve().parent.parent)
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("publish: error: cannot create the output folder")
+    assert "Traceback" not in result.stderr
