@@ -91,13 +91,13 @@ def source_date(document: Document, source: Path) -> str:
 
 
 def expand_sources(paths: list[Path]) -> list[Path]:
-    """Folders stand for the wikitext files directly in them, in name order."""
+    """Folders stand for the wikitext files directly in them, in name order (a folder with
+    none stays, to be reported)."""
     out: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            out.extend(sorted(p for p in path.iterdir() if p.suffix in SOURCE_SUFFIXES))
-        else:
-            out.append(path)
+        found = sorted(p for p in path.iterdir() if p.suffix in SOURCE_SUFFIXES) \
+            if path.is_dir() else []
+        out.extend(found or [path])
     return out
 
 
@@ -158,6 +158,8 @@ def build(sources: list[Path], options: Options) -> list[Report]:
 
 def _plan(source: Path, options: Options, manifest: Manifest, report: Report) -> list[_Task]:
     """The tasks for ``source``'s stale editions; the source is read only if there are some."""
+    if source.is_dir():
+        raise PublishError(f"{source}: a folder without .wiki files")
     if not source.is_file():
         raise PublishError(f"cannot read {source}: no such file")
     stale: dict[str, list[tuple[str, Path, str]]] = {}
@@ -165,7 +167,10 @@ def _plan(source: Path, options: Options, manifest: Manifest, report: Report) ->
         faces = sorted({face.path for face in fonts.faces(script).values()})
         for fmt in options.formats:
             output = edition_path(source, options, script, fmt)
-            key = edition_key(source, script, fmt, options.key_options(), faces)
+            try:
+                key = edition_key(source, script, fmt, options.key_options(), faces)
+            except OSError as error:
+                raise PublishError(f"cannot read {error.filename}: {error.strerror}") from None
             if not options.force and manifest.fresh(output, key):
                 report.outputs.append(f"{output} (unchanged)")
                 continue
