@@ -1,0 +1,1 @@
+"""Readers: source formats → the document model (wikitext is the one format so far)."""
