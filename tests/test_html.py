@@ -85,3 +85,8 @@ def test_every_block_is_well_formed_xml():
     html, _ = _translate("* 甲\n* 乙\n\n{{Main|丙}}\n{{Infobox Bilateral relations|甲－乙|A|B}}\n"
                          "'''粗'''''斜''<br/>正文<ref>来源</ref>\n{{Reflist}}", "epub")
     etree.fromstring(f'<div xmlns:epub="http://www.idpf.org/2007/ops">{html}</div>')
+
+
+def test_a_note_call_after_a_wikilink_glues_to_the_link_text():
+    html, _ = _translate("见[[中东铁路]]<ref>来源</ref>。其后文字", "print")
+    assert '<span class="glue">路<span class="fn"' in html

@@ -81,6 +81,10 @@ class Translator:
         index = 0
         while index < len(nodes):
             node = nodes[index]
+            if isinstance(node, InternalLink):
+                # Reads as its text: spliced in, so a note call after it glues to that text.
+                nodes[index:index + 1] = list(node.children)
+                continue
             if not isinstance(node, NoteRef):
                 items.append(node)
                 index += 1
@@ -182,7 +186,8 @@ class Translator:
         return f"<em>{self.inlines(node.children)}</em>"
 
     def visit_InternalLink(self, node: InternalLink) -> str:
-        return f'<span class="wikilink">{self.inlines(node.children)}</span>'
+        # A link to another wiki article reads as plain text in a book.
+        return self.inlines(node.children)
 
     def visit_ExternalLink(self, node: ExternalLink) -> str:
         text = self.inlines(node.children)
