@@ -367,7 +367,7 @@ class _Reader:
                 title = str(node.title).strip()
                 prefix = title.split(":", 1)[0].strip().casefold() if ":" in title else ""
                 if prefix in FILE_PREFIXES:
-                    spilled, index = self._spilled_caption(node, nodes, index, out)
+                    spilled, index = self._spilled_caption(node, nodes, index)
                     out.extend(self._file_link(node, spilled))
                 else:
                     out.extend(self._wikilink(node))
@@ -395,7 +395,7 @@ class _Reader:
                 out.extend(self._text(str(node)))
         return out
 
-    def _spilled_caption(self, link, nodes: list, index: int, out: list):
+    def _spilled_caption(self, link, nodes: list, index: int):
         """Repair ``[[File:x|thumb]]caption…]]``: a caption written after the link closed.
 
         The nodes from ``index`` up to a text holding a stray ``]]`` on the same line become
@@ -480,7 +480,7 @@ class _Reader:
         if name == "br":
             return [LineBreak()]
         if name == "li" or name in ("dt", "dd"):
-            return [_ListMarker(tag.wiki_markup or "*")] if tag.wiki_markup else \
+            return [_ListMarker(tag.wiki_markup)] if tag.wiki_markup else \
                 [_NEWLINE, *self._children(tag), _NEWLINE]
         if name == "hr":
             return [_NEWLINE]
