@@ -20,7 +20,7 @@ from mwparserfromhell import nodes as mw
 from ..model import (Bibliography, Block, BulletList, ConversionRule, Document, Emphasis,
                      ExternalLink, Figure, Hatnote, Infobox, Inline, InternalLink, LineBreak,
                      ListItem, Meta, NoteRef, OrderedList, Paragraph, Protected,
-                     Section, Source, Strong, Text, Variant, plain_text)
+                     Section, Source, Strong, Text, Variant, plain_text, walk)
 from ..report import PublishError, Report
 from .citations import CITE_TEMPLATES, format_citation
 from .conversion import PLACEHOLDER, Markup, lift
@@ -241,7 +241,8 @@ class _Reader:
             return Source(source_id, *self._citation(
                 CITE_TEMPLATES[normalise_name(str(template.name))], _Params(template)))
         full = self.inlines(content)
-        urls = [node for node in _walk_inlines(full) if isinstance(node, ExternalLink)]
+        urls = [node for inline in full for node in walk(inline)
+                if isinstance(node, ExternalLink)]
         return Source(source_id, full, full, urls[0].url if urls else "")
 
     def _citation(self, kind: str, params: _Params):
@@ -754,9 +755,3 @@ def _split_pipes(text: str) -> list[str]:
 def _strip_markup(text: str) -> str:
     return re.sub(r"\[\[|\]\]|\{\{|\}\}|'{2,}|<[^>]*>|-\{|\}-|\ue000\d+\ue001", "", text)
 
-
-def _walk_inlines(inlines):
-    for node in inlines:
-        yield node
-        if hasattr(node, "children"):
-            yield from _walk_inlines(node.children)
