@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import fonts
-from .cache import Manifest, edition_key
+from .cache import Manifest, edition_key, source_digest
 from .files import atomic_output
 from .model import Document
 from .report import PublishError, Report, Warning
@@ -162,15 +162,16 @@ def _plan(source: Path, options: Options, manifest: Manifest, report: Report) ->
         raise PublishError(f"{source}: a folder without .wiki files")
     if not source.is_file():
         raise PublishError(f"cannot read {source}: no such file")
+    try:
+        inputs = source_digest(source)
+    except OSError as error:
+        raise PublishError(f"cannot read {error.filename}: {error.strerror}") from None
     stale: dict[str, list[tuple[str, Path, str]]] = {}
     for script in options.scripts:
         faces = sorted({face.path for face in fonts.faces(script).values()})
         for fmt in options.formats:
             output = edition_path(source, options, script, fmt)
-            try:
-                key = edition_key(source, script, fmt, options.key_options(), faces)
-            except OSError as error:
-                raise PublishError(f"cannot read {error.filename}: {error.strerror}") from None
+            key = edition_key(inputs, script, fmt, options.key_options(), faces)
             if not options.force and manifest.fresh(output, key):
                 report.outputs.append(f"{output} (unchanged)")
                 continue

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .files import atomic_output
 
-__all__ = ["Manifest", "edition_key"]
+__all__ = ["Manifest", "edition_key", "source_digest"]
 
 PACKAGE = Path(__file__).resolve().parent
 MANIFEST = ".publish-cache.json"
@@ -47,8 +47,8 @@ def _file_identity(path: Path) -> str:
     return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def edition_key(source: Path, script: str, fmt: str, options: dict, fonts: list[Path]) -> str:
-    """The content key of one edition's inputs."""
+def source_digest(source: Path) -> str:
+    """One digest of what a source brings: its text, its metadata and its media folder."""
     digest = hashlib.sha256()
     digest.update(source.read_bytes())
     meta = source.with_suffix(".toml")
@@ -58,6 +58,12 @@ def edition_key(source: Path, script: str, fmt: str, options: dict, fonts: list[
         for path in sorted(media.iterdir()):
             if path.is_file():
                 digest.update(_file_identity(path).encode())
+    return digest.hexdigest()
+
+
+def edition_key(source: str, script: str, fmt: str, options: dict, fonts: list[Path]) -> str:
+    """The content key of one edition's inputs; ``source`` is the source's digest."""
+    digest = hashlib.sha256(source.encode())
     for font in fonts:
         digest.update(_file_identity(font).encode())
     digest.update(_code_and_templates().encode())

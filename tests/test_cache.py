@@ -51,7 +51,7 @@ def test_a_changed_template_changes_the_key(tmp_path, monkeypatch):
 
     def key():
         cache._code_and_templates.cache_clear()
-        return cache.edition_key(source, "zh-Hans", "epub", {}, [])
+        return cache.edition_key(cache.source_digest(source), "zh-Hans", "epub", {}, [])
 
     before = key()
     assert key() == before
