@@ -25,13 +25,14 @@ from ..model import Document, Figure, Section, plain_text, walk
 from ..report import PublishError, Report
 from ..transforms.script import labels
 from .html import (LANG_TAGS, Translator, date_text, environment, is_bibliography,
-                   render_attribution, without_notes)
+                   render_attribution, without_notes, wrap_runs)
 
 __all__ = ["write_epub", "book_identifier"]
 
 log = logging.getLogger(__name__)
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_DIGITS = re.compile(r"\d+")
 #: Fallback families for readers that cannot use the embedded subset, per script.
 FALLBACKS = {
     "zh-Hans": ('"Songti SC", "STSong", "SimSun", "Noto Serif SC", "Source Han Serif SC"', "SC"),
@@ -255,14 +256,12 @@ class _EpubTranslator(Translator):
         and longer ones stand upright digit by digit."""
         if not self.vertical:
             return super()._text(text)
-        out, position = [], 0
-        for match in re.finditer(r"\d+", text):
-            out.append(str(escape(text[position:match.start()])))
+
+        def number(match: re.Match) -> str:
             kind = "tcy" if len(match.group(0)) <= 2 else "upright"
-            out.append(f'<span class="{kind}">{match.group(0)}</span>')
-            position = match.end()
-        out.append(str(escape(text[position:])))
-        return "".join(out)
+            return f'<span class="{kind}">{match.group(0)}</span>'
+
+        return wrap_runs(text, _DIGITS, number)
 
     def heading(self, section: Section) -> str:
         level = min(max(section.level - 1, 1), 6)

@@ -19,7 +19,7 @@ from ..model import (Bibliography, BulletList, Document, Emphasis, ExternalLink,
 from ..transforms.script import labels
 
 __all__ = ["Translator", "environment", "TEMPLATES", "LANG_TAGS", "render_attribution",
-           "is_bibliography", "without_notes", "date_text"]
+           "is_bibliography", "without_notes", "date_text", "wrap_runs"]
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 #: BCP 47 tags per script: ``lang`` picks the glyph forms (SC or TC) in every renderer.
@@ -149,16 +149,13 @@ class Translator:
     def _text(self, text: str) -> str:
         if self.target != "print":
             return str(escape(text))
-        out, position = [], 0
-        for match in _PRINT_RUNS.finditer(text):
-            out.append(str(escape(text[position:match.start()])))
+
+        def run(match: re.Match) -> str:
             if match.group("fw"):
-                out.append(f'<span class="fw">{escape(match.group("fw"))}</span>')
-            else:
-                out.append(self._compressed(match.group("pair")))
-            position = match.end()
-        out.append(str(escape(text[position:])))
-        return _QUOTE_BREAK.sub("\u200b", "".join(out))
+                return f'<span class="fw">{escape(match.group("fw"))}</span>'
+            return self._compressed(match.group("pair"))
+
+        return _QUOTE_BREAK.sub("\u200b", wrap_runs(text, _PRINT_RUNS, run))
 
     def _compressed(self, marks: str) -> str:
         """Adjacent marks (clreq 3.1.6): a closing mark before another loses its blank half,
@@ -301,6 +298,17 @@ class Translator:
             if self.target == "epub" and is_bibliography(section) else ""
         return Markup(f'<section class="level{section.level}" aria-labelledby="{section.id}"'
                       f'{role}>' + "\n".join(body) + "</section>")
+
+
+def wrap_runs(text: str, pattern: re.Pattern, render) -> str:
+    """``text`` escaped, each match of ``pattern`` replaced by ``render(match)`` (markup)."""
+    out, position = [], 0
+    for match in pattern.finditer(text):
+        out.append(str(escape(text[position:match.start()])))
+        out.append(render(match))
+        position = match.end()
+    out.append(str(escape(text[position:])))
+    return "".join(out)
 
 
 def is_bibliography(section: Section) -> bool:
