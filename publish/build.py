@@ -199,8 +199,8 @@ def _run(tasks: list[_Task], options: Options) -> list[_Result]:
     if any(fmt == "pdf" for task in tasks for fmt, _, _ in task.editions):
         import weasyprint  # noqa: F401 - imported once here, shared by the forked workers
 
-        from .writers import justify
-        justify.install()
+        from .writers.pdf import install_layout_patches
+        install_layout_patches()
     workers = min(len(tasks), options.jobs or os.cpu_count() or 1)
     if workers <= 1:
         return [_edition(task, options) for task in tasks]

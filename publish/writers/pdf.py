@@ -13,12 +13,13 @@ from .. import __version__, fonts
 from ..files import atomic_output
 from ..model import Document, Paragraph, plain_text
 from ..report import PublishError, Report
-from . import justify
+from . import footnote_area, justify
 from .booklet import impose
 from .html import (LANG_TAGS, TEMPLATES, Translator, date_text, environment,
                    render_attribution, without_notes)
 
-__all__ = ["PAPERS", "HANDOUT_PAPERS", "Paper", "render_html", "write_pdf"]
+__all__ = ["PAPERS", "HANDOUT_PAPERS", "Paper", "install_layout_patches", "render_html",
+           "write_pdf"]
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,13 @@ HANDOUT_PAPERS = {
 }
 #: A booklet folds sheets of one size: its pages are half of them.
 BOOKLET_PAGES = {"a4": "a5", "letter": "half-letter"}
+
+
+def install_layout_patches() -> None:
+    """Patch WeasyPrint (once per process) for inter-character justification and a footnote
+    area measured note by note."""
+    justify.install()
+    footnote_area.install()
 
 
 def render_html(document: Document, paper: str = "a4", profile: str = "book") -> tuple[str, str]:
@@ -130,7 +138,7 @@ def write_pdf(document: Document, target: Path, report: Report, *, paper: str = 
     fonts.faces(document.script)
     import weasyprint
 
-    justify.install()
+    install_layout_patches()
     html, css = render_html(document, paper, profile)
     base = media_dir.parent if media_dir is not None else TEMPLATES
     fetcher = _fetcher(media_dir)
