@@ -1,13 +1,16 @@
 """Orchestration: source files → editions in the output folder, with a build report per source.
 
 Each source is read once; editions whose inputs are unchanged since the last build are kept
-(see ``cache``); the others are built one task per (source, script) across the machine's cores,
-in processes forked after WeasyPrint is imported and the fonts are found. Writes are atomic; a
-failed source leaves its previous editions untouched and does not stop the others.
+(see ``cache``); the others are built one task per (source, script) across the machine's cores:
+documents are transformed and EPUBs written in one process while this one imports WeasyPrint,
+and PDFs are set in processes forked after that import. Writes are atomic; a failed source
+leaves its previous editions untouched and does not stop the others.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
+import itertools
 import logging
 import multiprocessing
 import os
@@ -103,9 +106,8 @@ def expand_sources(paths: list[Path]) -> list[Path]:
 
 @dataclass
 class _Task:
-    """One (source, script): the document read once, and the editions to write from it."""
+    """One (source, script) and the editions to write; the tasks of a source are adjacent."""
     source: Path
-    document: Document
     script: str
     editions: list[tuple[str, Path, str]]  # (format, output, cache key)
 
@@ -157,7 +159,7 @@ def build(sources: list[Path], options: Options) -> list[Report]:
 
 
 def _plan(source: Path, options: Options, manifest: Manifest, report: Report) -> list[_Task]:
-    """The tasks for ``source``'s stale editions; the source is read only if there are some."""
+    """The tasks for ``source``'s stale editions (the source is read later, by a worker)."""
     if source.is_dir():
         raise PublishError(f"{source}: a folder without .wiki files")
     if not source.is_file():
@@ -166,6 +168,7 @@ def _plan(source: Path, options: Options, manifest: Manifest, report: Report) ->
         inputs = source_digest(source)
     except OSError as error:
         raise PublishError(f"cannot read {error.filename}: {error.strerror}") from None
+    fonts.locate_all(options.scripts)
     stale: dict[str, list[tuple[str, Path, str]]] = {}
     for script in options.scripts:
         faces = sorted({face.path for face in fonts.faces(script).values()})
@@ -177,8 +180,164 @@ def _plan(source: Path, options: Options, manifest: Manifest, report: Report) ->
                 continue
             manifest.forget(output)
             stale.setdefault(script, []).append((fmt, output, key))
-    if not stale:
+    return [_Task(source, script, editions) for script, editions in stale.items()]
+
+
+def _run(tasks: list[_Task], options: Options) -> list[_Result]:
+    """Run the tasks across the machine's cores; one result per task, in order.
+
+    With PDFs to typeset and more than one core, a process forked at once reads and transforms
+    every document and writes the EPUBs while this one imports WeasyPrint; the PDFs are then
+    set in processes forked from this one (sharing that import), each document as soon as it
+    is transformed. Without PDFs, the sources are shared out across the cores.
+    """
+    if not tasks:
         return []
+    cores = options.jobs or os.cpu_count() or 1
+    typesetting = [task for task in tasks if _formats(task, typeset=True)]
+    by_source = [list(group) for _, group in itertools.groupby(tasks, lambda t: t.source)]
+    if cores <= 1 or (not typesetting and len(by_source) == 1):
+        return [result for group in by_source for result in _build_source(group, options)]
+    context = multiprocessing.get_context("fork")
+    if not typesetting:
+        with ProcessPoolExecutor(min(cores, len(by_source)), mp_context=context) as pool:
+            return [result for results in pool.map(_build_source, by_source,
+                                                    [options] * len(by_source))
+                    for result in results]
+    receiver, sender = context.Pipe(duplex=False)
+    _widen(sender)
+    preparer = context.Process(target=_prepare_all, args=(tasks, options, sender), daemon=True)
+    preparer.start()
+    sender.close()
+    try:
+        from .writers.pdf import install_layout_patches
+
+        install_layout_patches()  # imports WeasyPrint, once, for the processes forked below
+        prepared, typeset = _typeset_as_prepared(tasks, options, receiver,
+                                                 min(cores, len(typesetting)))
+    finally:
+        receiver.close()  # a preparer still sending stops instead of waiting for a reader
+        preparer.join()
+    return [_merged(task, prepared[index], typeset.get(index))
+            for index, task in enumerate(tasks)]
+
+
+def _widen(pipe) -> None:
+    """Let the pipe hold a megabyte (Linux), so the preparer sends its documents and goes on
+    while this process, still importing WeasyPrint, cannot read them yet."""
+    try:
+        import fcntl
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+    except (ImportError, AttributeError, OSError):
+        pass  # elsewhere the preparer waits for the reader a little longer
+
+
+def _typeset_as_prepared(tasks: list[_Task], options: Options, receiver, workers: int
+                         ) -> tuple[dict[int, _Result], dict[int, _Result]]:
+    """Typeset each document the preparer sends, in ``workers`` processes (or in this one)."""
+    prepared: dict[int, _Result] = {}
+    typeset: dict[int, _Result] = {}
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if workers > 1:
+            pool = stack.enter_context(ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("fork")))
+        pending = {}
+        while True:
+            try:
+                kind, index, payload = receiver.recv()
+            except EOFError:
+                break
+            if kind == "document":
+                if pool is None:
+                    typeset[index] = _typeset(tasks[index], payload, options)
+                else:
+                    pending[index] = pool.submit(_typeset, tasks[index], payload, options)
+            elif kind == "result":
+                prepared[index] = payload
+            else:  # "crash": a defect in the preparer, raised here as it would be in one process
+                raise payload
+        typeset.update((index, future.result()) for index, future in pending.items())
+    for index, task in enumerate(tasks):
+        if index not in prepared:
+            prepared[index] = _Result(task.source, error="the preparing process stopped")
+    return prepared, typeset
+
+
+def _prepare_all(tasks: list[_Task], options: Options, sender) -> None:
+    """In the preparing process: transform every document, sending each one with PDFs to
+    typeset at once; then write the other editions and send each task's result."""
+    try:
+        prepared = []
+        documents: dict[Path, Document | str] = {}
+        for index, task in enumerate(tasks):
+            result, report = _Result(task.source), Report(source=str(task.source))
+            document = _transformed(task, _document(task, options, documents, result, report),
+                                    result, report)
+            if document is not None and _formats(task, typeset=True):
+                sender.send(("document", index, document))
+            prepared.append((result, report, document))
+        for index, (task, (result, report, document)) in enumerate(zip(tasks, prepared)):
+            if document is not None:
+                _write_editions(document, task, _formats(task, typeset=False), options,
+                                result, report)
+            result.warnings = report.warnings
+            sender.send(("result", index, result))
+    except (KeyboardInterrupt, BrokenPipeError):
+        pass  # the parent was interrupted too, or has stopped reading: it reports
+    except Exception as error:  # noqa: BLE001 - handed to the parent, which raises it
+        sender.send(("crash", -1, error))
+    finally:
+        sender.close()
+
+
+def _build_source(tasks: list[_Task], options: Options) -> list[_Result]:
+    """Read one source and write every edition of its tasks, one result per task."""
+    results = []
+    documents: dict[Path, Document | str] = {}
+    for task in tasks:
+        result, report = _Result(task.source), Report(source=str(task.source))
+        document = _transformed(task, _document(task, options, documents, result, report),
+                                result, report)
+        if document is not None:
+            _write_editions(document, task, [fmt for fmt, _, _ in task.editions], options,
+                            result, report)
+        result.warnings = report.warnings
+        results.append(result)
+    return results
+
+
+def _typeset(task: _Task, document: Document, options: Options) -> _Result:
+    """Write the PDF editions of a transformed document."""
+    result, report = _Result(task.source), Report(source=str(task.source))
+    _write_editions(document, task, _formats(task, typeset=True), options, result, report)
+    result.warnings = report.warnings
+    return result
+
+
+def _formats(task: _Task, *, typeset: bool) -> list[str]:
+    """The task's formats that are typeset by WeasyPrint (PDF), or the others."""
+    return [fmt for fmt, _, _ in task.editions if (fmt == "pdf") == typeset]
+
+
+def _document(task: _Task, options: Options, documents: dict[Path, Document | str],
+              result: _Result, report: Report) -> Document | None:
+    """The task's source read as a document, on the first call for that source (its reading
+    warnings go to that task's report); a failed reading is every such task's error."""
+    if task.source not in documents:
+        try:
+            documents[task.source] = _read(task.source, options, report)
+        except PublishError as error:
+            documents[task.source] = str(error)
+    document = documents[task.source]
+    if isinstance(document, str):
+        result.error = document
+        return None
+    return document
+
+
+def _read(source: Path, options: Options, report: Report) -> Document:
+    """The source's document, dated, cut to the sections asked for and numbered if asked."""
     from .readers.wikitext import read
     from .transforms import excerpt, paragraphs
 
@@ -189,47 +348,49 @@ def _plan(source: Path, options: Options, manifest: Manifest, report: Report) ->
         document = excerpt.select(document, options.sections)
     if options.para_numbers:
         document = paragraphs.number(document)
-    return [_Task(source, document, script, editions) for script, editions in stale.items()]
+    return document
 
 
-def _run(tasks: list[_Task], options: Options) -> list[_Result]:
-    """Run the tasks, in parallel when there are several and more than one core."""
-    if not tasks:
-        return []
-    if any(fmt == "pdf" for task in tasks for fmt, _, _ in task.editions):
-        import weasyprint  # noqa: F401 - imported once here, shared by the forked workers
-
-        from .writers.pdf import install_layout_patches
-        install_layout_patches()
-    workers = min(len(tasks), options.jobs or os.cpu_count() or 1)
-    if workers <= 1:
-        return [_edition(task, options) for task in tasks]
-    # PDF tasks are the slow ones: start them first.
-    ordered = sorted(tasks, key=lambda t: not any(f == "pdf" for f, _, _ in t.editions))
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        results = dict(zip(map(id, ordered), pool.map(_edition, ordered,
-                                                       [options] * len(ordered))))
-    return [results[id(task)] for task in tasks]
-
-
-def _edition(task: _Task, options: Options) -> _Result:
-    """Transform the document into one script and write its editions (in a worker)."""
+def _transformed(task: _Task, document: Document | None, result: _Result,
+                 report: Report) -> Document | None:
     from . import transforms
 
-    report = Report(source=str(task.source))
-    result = _Result(task.source)
+    if document is None:
+        return None
     try:
-        document = transforms.apply(task.document, task.script, report)
-        for fmt, output, key in task.editions:
-            _write(document, fmt, output, task.source, options, report)
-            result.written.append((output, key))
+        return transforms.apply(document, task.script, report)
     except PublishError as error:
         result.error = str(error)
-    except OSError as error:
-        result.error = f"cannot write {error.filename or 'an output'}: {error.strerror}"
-    result.warnings = report.warnings
-    return result
+        return None
+
+
+def _write_editions(document: Document, task: _Task, formats: list[str], options: Options,
+                    result: _Result, report: Report) -> None:
+    """Write the editions of ``task`` in ``formats``; the first failure stops them."""
+    for fmt, output, key in task.editions:
+        if fmt not in formats:
+            continue
+        try:
+            _write(document, fmt, output, task.source, options, report)
+        except PublishError as error:
+            result.error = str(error)
+            return
+        except OSError as error:
+            result.error = f"cannot write {error.filename or 'an output'}: {error.strerror}"
+            return
+        result.written.append((output, key))
+
+
+def _merged(task: _Task, prepared: _Result, typeset: _Result | None) -> _Result:
+    """One task's result from its two halves, outputs in the order of its editions."""
+    if typeset is None:
+        return prepared
+    written = dict(prepared.written + typeset.written)
+    return _Result(task.source,
+                   written=[(output, written[output]) for _, output, _ in task.editions
+                            if output in written],
+                   warnings=prepared.warnings + typeset.warnings,
+                   error=prepared.error or typeset.error)
 
 
 def _write(edition: Document, fmt: str, target: Path, source: Path, options: Options,

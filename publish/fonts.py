@@ -6,7 +6,6 @@ fix, never tofu.
 """
 from __future__ import annotations
 
-import functools
 import os
 import shutil
 import subprocess
@@ -15,7 +14,8 @@ from pathlib import Path
 
 from .report import PublishError
 
-__all__ = ["FAMILIES", "FontFace", "configure", "locate", "faces", "subset", "cmap", "FONTS_DIR"]
+__all__ = ["FAMILIES", "FONTS_DIR", "ROLES", "FontFace", "cmap", "configure", "faces", "locate",
+           "locate_all", "subset"]
 
 FONTS_DIR = Path(__file__).resolve().parent.parent / "fonts"
 
@@ -45,30 +45,51 @@ def configure() -> None:
         os.environ.setdefault("FONTCONFIG_FILE", str(FONTS_DIR / "fonts.conf"))
 
 
-@functools.cache
+#: An edition's faces: role → (family of FAMILIES, weight).
+ROLES = {"serif": ("serif", 400), "serif-bold": ("serif", 700), "sans": ("sans", 700)}
+
+_found: dict[tuple[str, int], FontFace] = {}
+
+
 def locate(family: str, weight: int = 400) -> FontFace:
     """The face of ``family`` at ``weight``, as fontconfig finds it; an error if absent."""
-    configure()
-    if shutil.which("fc-match") is None:
-        raise PublishError("fontconfig's fc-match is missing: install Debian's fontconfig "
-                           "(make setup)")
-    fc_weight = {400: "regular", 700: "bold"}.get(weight, "regular")
-    result = subprocess.run(
-        ["fc-match", "--format", "%{family}\n%{file}\n%{index}\n",
-         f"{family}:weight={fc_weight}"],
-        capture_output=True, text=True, check=False)
-    lines = result.stdout.splitlines()
-    if result.returncode != 0 or len(lines) < 3 or family not in lines[0].split(","):
-        raise PublishError(f"font {family!r} not found: install Debian's fonts-noto-cjk "
-                           f"(make setup) or put the font in {FONTS_DIR}")
-    return FontFace(family, Path(lines[1]), int(lines[2] or 0), weight)
+    return _locate_all([(family, weight)])[0]
+
+
+def locate_all(scripts) -> None:
+    """Find every face the editions of ``scripts`` use, asking fontconfig for them side by
+    side, so that :func:`faces` then knows them."""
+    _locate_all([(FAMILIES[script][family], weight) for script in scripts
+                 for family, weight in ROLES.values()])
 
 
 def faces(script: str) -> dict[str, FontFace]:
     """The faces an edition of ``script`` uses, checked present: text, bold text, headings."""
-    families = FAMILIES[script]
-    return {"serif": locate(families["serif"]), "serif-bold": locate(families["serif"], 700),
-            "sans": locate(families["sans"], 700)}
+    return {role: locate(FAMILIES[script][family], weight)
+            for role, (family, weight) in ROLES.items()}
+
+
+def _locate_all(wanted: list[tuple[str, int]]) -> list[FontFace]:
+    missing = [pair for pair in dict.fromkeys(wanted) if pair not in _found]
+    if missing:
+        configure()
+        if shutil.which("fc-match") is None:
+            raise PublishError("fontconfig's fc-match is missing: install Debian's fontconfig "
+                               "(make setup)")
+        asked = [(family, weight, subprocess.Popen(
+            ["fc-match", "--format", "%{family}\n%{file}\n%{index}\n",
+             f"{family}:weight={'bold' if weight == 700 else 'regular'}"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True))
+            for family, weight in missing]
+        answers = [(family, weight, process.communicate()[0], process.returncode)
+                   for family, weight, process in asked]
+        for family, weight, out, status in answers:
+            lines = out.splitlines()
+            if status != 0 or len(lines) < 3 or family not in lines[0].split(","):
+                raise PublishError(f"font {family!r} not found: install Debian's "
+                                   f"fonts-noto-cjk (make setup) or put the font in {FONTS_DIR}")
+            _found[family, weight] = FontFace(family, Path(lines[1]), int(lines[2] or 0), weight)
+    return [_found[pair] for pair in wanted]
 
 
 def subset(face: FontFace, text: str) -> bytes:

@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from publish.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -54,16 +60,48 @@ def test_build_writes_the_report_beside_the_outputs(tmp_path, capsys):
     assert "某模板" in capsys.readouterr().err
 
 
-def test_one_bad_source_does_not_stop_the_others(tmp_path):
+@pytest.mark.parametrize("formats", ["epub", "pdf,epub"])
+def test_one_bad_source_does_not_stop_the_others(tmp_path, formats):
     good = tmp_path / "good.wiki"
-    good.write_text("正文。", encoding="utf-8")
+    good.write_text("正文<ref>来源</ref>。", encoding="utf-8")
     bad = tmp_path / "bad.wiki"
     bad.write_text("", encoding="utf-8")
     out = tmp_path / "out"
-    assert main(["build", str(bad), str(good), "--out", str(out), "--format", "epub"]) == 1
-    assert (out / "good.zh-Hans.epub").exists() and (out / "good.zh-Hant.epub").exists()
+    assert main(["build", str(bad), str(good), "--out", str(out), "--format", formats,
+                 "--jobs", "2"]) == 1
+    for fmt in formats.split(","):
+        assert (out / f"good.zh-Hans.{fmt}").exists() and (out / f"good.zh-Hant.{fmt}").exists()
     report = json.loads((out / "bad.report.json").read_text(encoding="utf-8"))
-    assert "empty" in report["error"]
+    assert "empty" in report["error"] and report["outputs"] == []
+    report = json.loads((out / "good.report.json").read_text(encoding="utf-8"))
+    assert report["error"] == "" and report["warnings"] == []
+    assert len(report["outputs"]) == 2 * len(formats.split(","))
+
+
+@pytest.mark.parametrize("writing", ["epub", "pdf"])
+def test_an_interrupted_parallel_build_stops_cleanly(tmp_path, writing):
+    """Ctrl-C while the preparer writes an EPUB (the parent still importing WeasyPrint) or a
+    worker a PDF: one line, exit 130, and no partial file left behind."""
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "publish", "build", "seeds/中苏关系.wiki", "--out", str(out),
+         "--jobs", "2"], cwd=ROOT, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 60
+    while not (out.exists() and any(out.glob(f".*.{writing}.*.tmp"))) \
+            and time.monotonic() < deadline:
+        time.sleep(0.005)  # until such an edition is being written
+    os.killpg(process.pid, signal.SIGINT)
+    stderr = process.communicate(timeout=60)[1]
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines() == ["publish: interrupted"]
+    assert not list(out.glob(".*.tmp"))
+    for path in out.iterdir():  # an edition finished before the interrupt is whole
+        if path.suffix == ".epub":
+            with zipfile.ZipFile(path) as book:
+                assert book.testzip() is None
+        elif path.suffix == ".pdf":
+            assert path.read_bytes().rstrip().endswith(b"%%EOF")
 
 
 @pytest.mark.parametrize("paper, size", [("a5", (420, 595)), ("letter", (612, 792))])
