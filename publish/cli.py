@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from pathlib import Path
@@ -87,6 +88,10 @@ def _configure_logging(level: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A run is a short-lived batch that makes many objects and little cyclic garbage: the
+    # collector's default (a pass every 700 allocations) costs about 7% of a PDF's layout.
+    # Collecting every 200,000, as mypy does, keeps that time and still bounds memory.
+    gc.set_threshold(200_000, 30, 30)
     args = _parser().parse_args(argv)
     _configure_logging(logging.DEBUG if args.verbose else
                        logging.WARNING if args.quiet else logging.INFO)
