@@ -7,6 +7,7 @@ their links, ``target="epub"`` sets notes as popup footnotes linked both ways.
 """
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -46,8 +47,10 @@ _PRINT_RUNS = re.compile(
     rf"|(?P<fw>[{FULL_WIDTH}])")
 
 
+@functools.cache
 def environment() -> jinja2.Environment:
-    """The template environment: autoescaping, strict about undefined names."""
+    """The template environment (one a process, so each template is compiled once):
+    autoescaping, strict about undefined names."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=lambda name: not (name or "").endswith(".css.jinja"),
