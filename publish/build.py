@@ -14,7 +14,7 @@ import itertools
 import logging
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -242,8 +242,11 @@ def _typeset_as_prepared(tasks: list[_Task], options: Options, receiver, workers
         if workers > 1:
             pool = stack.enter_context(ProcessPoolExecutor(
                 workers, mp_context=multiprocessing.get_context("fork")))
-        pending = {}
+        pending: dict[int, Future] = {}
         while True:
+            running = [future for future in pending.values() if not future.done()]
+            if len(running) >= 2 * workers:  # enough queued: leave the rest in the preparer
+                wait(running, return_when=FIRST_COMPLETED)
             try:
                 kind, index, payload = receiver.recv()
             except EOFError:
@@ -265,24 +268,25 @@ def _typeset_as_prepared(tasks: list[_Task], options: Options, receiver, workers
 
 
 def _prepare_all(tasks: list[_Task], options: Options, sender) -> None:
-    """In the preparing process: transform every document, sending each one with PDFs to
-    typeset at once; then write the other editions and send each task's result."""
+    """In the preparing process, source by source: transform each document, sending it at
+    once if it has PDFs to typeset; then write the other editions and send the results."""
     try:
-        prepared = []
-        documents: dict[Path, Document | str] = {}
-        for index, task in enumerate(tasks):
-            result, report = _Result(task.source), Report(source=str(task.source))
-            document = _transformed(task, _document(task, options, documents, result, report),
+        for _, group in itertools.groupby(enumerate(tasks), lambda item: item[1].source):
+            documents: dict[Path, Document | str] = {}
+            prepared = []
+            for index, task in group:
+                result, report = _Result(task.source), Report(source=str(task.source))
+                document = _transformed(task, _document(task, options, documents, result,
+                                                        report), result, report)
+                if document is not None and _formats(task, typeset=True):
+                    sender.send(("document", index, document))
+                prepared.append((index, task, result, report, document))
+            for index, task, result, report, document in prepared:
+                if document is not None:
+                    _write_editions(document, task, _formats(task, typeset=False), options,
                                     result, report)
-            if document is not None and _formats(task, typeset=True):
-                sender.send(("document", index, document))
-            prepared.append((result, report, document))
-        for index, (task, (result, report, document)) in enumerate(zip(tasks, prepared)):
-            if document is not None:
-                _write_editions(document, task, _formats(task, typeset=False), options,
-                                result, report)
-            result.warnings = report.warnings
-            sender.send(("result", index, result))
+                result.warnings = report.warnings
+                sender.send(("result", index, result))
     except (KeyboardInterrupt, BrokenPipeError):
         pass  # the parent was interrupted too, or has stopped reading: it reports
     except Exception as error:  # noqa: BLE001 - handed to the parent, which raises it
