@@ -13,7 +13,7 @@ from .. import __version__, fonts
 from ..files import atomic_output
 from ..model import Document, Paragraph, plain_text
 from ..report import PublishError, Report
-from . import footnote_area, justify
+from . import footnote_area, justify, libraries
 from .booklet import impose
 from .html import (LANG_TAGS, TEMPLATES, Translator, date_text, environment,
                    render_attribution, without_notes)
@@ -72,8 +72,9 @@ BOOKLET_PAGES = {"a4": "a5", "letter": "half-letter"}
 
 
 def install_layout_patches() -> None:
-    """Patch WeasyPrint (once per process) for inter-character justification and a footnote
-    area measured note by note."""
+    """Import WeasyPrint (see ``libraries``) and patch it, once per process, for
+    inter-character justification and a footnote area measured note by note."""
+    libraries.import_weasyprint()
     justify.install()
     footnote_area.install()
 
@@ -136,9 +137,9 @@ def write_pdf(document: Document, target: Path, report: Report, *, paper: str = 
     if paper not in PAPERS:
         raise PublishError(f"unknown paper size {paper!r} (choose from {', '.join(PAPERS)})")
     fonts.faces(document.script)
+    install_layout_patches()
     import weasyprint
 
-    install_layout_patches()
     html, css = render_html(document, paper, profile)
     base = media_dir.parent if media_dir is not None else TEMPLATES
     fetcher = _fetcher(media_dir)

@@ -1,5 +1,5 @@
-"""PDF writer's WeasyPrint patches: the note-by-note footnote area lays pages out as WeasyPrint's
-own method does.
+"""PDF writer's WeasyPrint helpers: the note-by-note footnote area lays pages out as WeasyPrint's
+own method does; the library lookup answers as ldconfig does, without gcc or ld.
 
 WeasyPrint compares float sums, so its own method sometimes finds a footnote area overflowing
 by 2e-13 px and moves a line on; the patch adds the same heights in another order. The test
@@ -7,12 +7,16 @@ pages use lengths that floats hold exactly, so the two methods must agree to the
 """
 from __future__ import annotations
 
+import ctypes.util
 import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import read
 from publish import transforms
+from publish.writers.libraries import ldconfig_lookup
 from publish.writers.pdf import render_html
 
 #: Page geometry in lengths that binary floats hold exactly.
@@ -77,3 +81,20 @@ def test_the_footnote_area_patch_lays_pages_out_as_weasyprint_does():
     assert len(pages["original"]) > 5
     assert sum(1 for page in pages["original"] for text, _, _ in page if "很长的说明" in text)
     assert pages["patched"] == pages["original"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ldconfig is Linux's")
+def test_the_library_lookup_answers_from_ldconfig_alone(monkeypatch):
+    original = ctypes.util.find_library
+    expected = original("c")
+    with ldconfig_lookup():
+        assert ctypes.util.find_library is not original
+
+        def no_process(*args, **kwargs):
+            raise AssertionError(f"ran {args[0]}")
+
+        monkeypatch.setattr(subprocess, "Popen", no_process)
+        assert ctypes.util.find_library("c") == expected == "libc.so.6"
+        assert ctypes.util.find_library("pango-1.0") == "libpango-1.0.so.0"
+        assert ctypes.util.find_library("libgobject-2.0-0") is None  # no gcc, no ld
+    assert ctypes.util.find_library is original
