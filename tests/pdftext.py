@@ -69,14 +69,37 @@ def body_line_report(path):
     return full, flush, ragged
 
 
+def stranded_headings(path) -> list[tuple[int, str]]:
+    """(page, heading) for each bookmarked heading with no text after it on its page: notes,
+    running heads and page numbers (under 9 pt) and a "☞ see also" line do not count."""
+    from pypdf import PdfReader
+
+    outline = PdfReader(path).outline
+    headings = {item.title for entry in outline
+                for item in (entry if isinstance(entry, list) else [entry])}
+    assert headings, "the PDF has no bookmarks"
+    all_lines = lines(path)
+    stranded = []
+    for index, line in enumerate(all_lines):
+        if line.text not in headings:
+            continue
+        after = [other for other in all_lines[index + 1:] if other.page == line.page]
+        if not any(other.size >= 9 and not other.text.startswith("☞") for other in after):
+            stranded.append((line.page, line.text))
+    return stranded
+
+
 def note_pages(path) -> tuple[dict[int, int], dict[int, int]]:
-    """(page of each note call, page of each footnote): calls are the small raised digits,
-    footnote markers the bold digits in note type."""
+    """(page of each note call, page of each footnote): calls are the smallest digits in the
+    book (raised), footnote markers the bold digits in note type."""
     calls: dict[int, int] = {}
     notes: dict[int, int] = {}
     with pdfplumber.open(path) as pdf:
+        call_size = min(c["size"] for page in pdf.pages for c in page.chars
+                        if c["text"].isdigit())
         for number, page in enumerate(pdf.pages, 1):
-            digits = [c for c in page.chars if c["size"] < 6.5 and c["text"].isdigit()]
+            digits = [c for c in page.chars if c["size"] < call_size + 0.1
+                      and c["text"].isdigit()]
             digits.sort(key=lambda c: (round(c["top"]), c["x0"]))
             run, last = "", None
             for char in digits + [None]:

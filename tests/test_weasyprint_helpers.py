@@ -1,5 +1,6 @@
 """PDF writer's WeasyPrint helpers: the note-by-note footnote area lays pages out as WeasyPrint's
-own method does; the library lookup answers as ldconfig does, without gcc or ld.
+own method does; the library lookup answers as ldconfig does, without gcc or ld. (That notes
+stay on the page of their call is checked on the seed's PDFs, in test_editions.)
 
 WeasyPrint compares float sums, so its own method sometimes finds a footnote area overflowing
 by 2e-13 px and moves a line on; the patch adds the same heights in another order. The test
@@ -34,10 +35,10 @@ html { font-size: 16px; line-height: 32px; }
 LAYOUT = r"""
 import json, sys
 import weasyprint
-from publish.writers import footnote_area, justify
+from publish.writers import footnotes, justify
 justify.install()
 if sys.argv[1] == "patched":
-    footnote_area.install()
+    footnotes._measure_area_by_note()
 html, css = json.load(sys.stdin)
 document = weasyprint.HTML(string=html).render(stylesheets=[weasyprint.CSS(string=css)])
 

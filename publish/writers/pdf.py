@@ -13,7 +13,7 @@ from .. import __version__, fonts
 from ..files import atomic_output
 from ..model import Document, Paragraph, plain_text
 from ..report import PublishError, Report
-from . import footnote_area, justify, libraries
+from . import footnotes, justify, libraries
 from .booklet import impose
 from .html import (LANG_TAGS, TEMPLATES, Translator, date_text, environment,
                    render_attribution, without_notes)
@@ -73,10 +73,11 @@ BOOKLET_PAGES = {"a4": "a5", "letter": "half-letter"}
 
 def install_layout_patches() -> None:
     """Import WeasyPrint (see ``libraries``) and patch it, once per process, for
-    inter-character justification and a footnote area measured note by note."""
+    inter-character justification and footnotes kept with their calls and measured note by
+    note."""
     libraries.import_weasyprint()
     justify.install()
-    footnote_area.install()
+    footnotes.install()
 
 
 def render_html(document: Document, paper: str = "a4", profile: str = "book") -> tuple[str, str]:
