@@ -33,6 +33,21 @@ def test_a_paragraph_never_ends_with_a_single_character_line():
     assert '<span class="glue">二段<span class="fn"' in html
 
 
+def test_a_closing_quote_keeps_the_mark_after_it_when_both_are_compressed():
+    html, _ = _translate("经过及“种种障碍”，宣布暂停", "print")
+    assert '<span class="halt">”</span>，宣布' in html  # no break between ” and ，
+    html, _ = _translate("他说“好”然后走了。", "print")
+    assert "”\u200b然后" in html  # a break after ” before text stays
+
+
+def test_a_paragraph_ending_in_a_statement_that_needs_a_source_keeps_two_characters():
+    html, _ = _translate("前文。{{fact|不合于当时革命现实。}}", "print")
+    assert html.endswith('<span class="glue">现实。<sup class="needs-source">［来源请求］</sup>'
+                         '</span></p>')
+    html, _ = _translate("前文{{fact|没有来源}}<ref>甲</ref>。", "epub")
+    assert '<span class="unsourced">没有来源</span><sup class="needs-source">' in html
+
+
 def test_adjacent_calls_are_separated():
     html, _ = _translate("甲<ref>一</ref><ref>二</ref>，乙", "print")
     assert '</span><span class="call-sep">,</span><span class="fn"' in html

@@ -39,7 +39,9 @@ FULL_WIDTH = "·"
 #: Pango (UAX #14 before LB19a) allows no break on either side of “ ” ‘ ’, which makes long
 #: unbreakable runs in Chinese text; a zero-width space after a closing and before an opening
 #: quotation mark restores the break Chinese typesetting allows there.
-_QUOTE_BREAK = re.compile(r"(?<=[”’])(?=[^，。、：；！？）》」』〉】”’\s])|(?<=[^（《「『〈【“‘\s])(?=[“‘])")
+#: It looks past the end of a span of compressed marks: ”</span>， keeps ” with its comma.
+_QUOTE_BREAK = re.compile(rf"(?<=[”’])(?=(?:</span>)?[^{CLOSING}\s<])"
+                          r"|(?<=[^（《「『〈【“‘\s])(?=[“‘])")
 #: Runs the print CSS sets apart: adjacent marks to compress and marks to set full width;
 #: everything else is escaped as it is.
 _PRINT_RUNS = re.compile(
@@ -88,12 +90,16 @@ class Translator:
                 # Reads as its text: spliced in, so a note call after it glues to that text.
                 nodes[index:index + 1] = list(node.children)
                 continue
-            if not isinstance(node, NoteRef):
+            if isinstance(node, NeedsSource) and node.children and self.target == "print":
+                # Its text, then its mark (a NeedsSource without text), glued as a call is.
+                nodes[index:index + 1] = [*node.children, NeedsSource(())]
+                continue
+            if not self._is_call(node):
                 items.append(node)
                 index += 1
                 continue
             calls = []
-            while index < len(nodes) and isinstance(nodes[index], NoteRef):
+            while index < len(nodes) and self._is_call(nodes[index]):
                 calls.append(nodes[index])
                 index += 1
             before = ""
@@ -115,6 +121,12 @@ class Translator:
         return Markup("".join(self._glued(*item) if isinstance(item, tuple) else self.inline(item)
                               for item in items))
 
+    def _is_call(self, node) -> bool:
+        """A note call, or (print) the mark of a statement that needs a source."""
+        return isinstance(node, NoteRef) or (self.target == "print"
+                                             and isinstance(node, NeedsSource)
+                                             and not node.children)
+
     @staticmethod
     def _glue_paragraph_end(items: list) -> None:
         """Move one more character into the glue of a final note call, or glue the last two
@@ -134,10 +146,13 @@ class Translator:
                 items[-1:] = [type(last)(last.text[:match.start()]),
                               (match.group(0), [], "")]
 
-    def _glued(self, before: str, calls: list[NoteRef], after: str) -> str:
+    def _glued(self, before: str, calls: list, after: str) -> str:
         parts = []
         for number, call in enumerate(calls):
-            if number:
+            if not isinstance(call, NoteRef):
+                parts.append(self.inline(call))
+                continue
+            if number and isinstance(calls[number - 1], NoteRef):
                 parts.append('<span class="call-sep">,</span>')
             parts.append(self.note_call(call))
         inner = self._text(before) + "".join(parts) + self._text(after)
@@ -202,6 +217,8 @@ class Translator:
 
     def visit_NeedsSource(self, node: NeedsSource) -> str:
         mark = f'<sup class="needs-source">［{escape(self.labels["needs_source"])}］</sup>'
+        if not node.children:
+            return mark
         return f'<span class="unsourced">{self.inlines(node.children)}</span>{mark}'
 
     def note_call(self, node: NoteRef) -> str:
