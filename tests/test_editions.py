@@ -130,10 +130,10 @@ def test_pdf_has_every_note_at_the_foot_of_the_page_of_its_call(editions, script
 
 @pytest.mark.parametrize("paper, profile", [("letter", "book"), ("b5", "book"),
                                             ("a4", "handout")])
-def test_every_note_keeps_the_page_of_its_call_on_other_papers(tmp_path, paper, profile):
+def test_other_papers_keep_notes_headings_and_line_edges(tmp_path, paper, profile):
     """WeasyPrint 70 moved notes on (and lost one) where a paragraph's first lines took room
     from the page's notes: these are the layouts of the seed where it did. The line now goes
-    on, and its heading (and "see also" line) with it."""
+    on, and its heading (and "see also" line) with it. B5 once began a line with ，."""
     assert main(["build", str(SEED), "--out", str(tmp_path), "--script", "zh-Hans",
                  "--format", "pdf", "--paper", paper, "--profile", profile, "-q"]) == 0
     path = next(tmp_path.glob("*.pdf"))
@@ -141,6 +141,8 @@ def test_every_note_keeps_the_page_of_its_call_on_other_papers(tmp_path, paper, 
     assert sorted(notes) == sorted(calls) == list(range(1, NOTES + 1))
     assert {n: (calls[n], notes[n]) for n in notes if calls[n] != notes[n]} == {}
     assert stranded_headings(path) == []
+    assert [(line.page, line.text) for line in lines(path)
+            if line.text and (line.text[0] in CLOSING or line.text[-1] in OPENING)] == []
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
