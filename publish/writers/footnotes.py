@@ -23,6 +23,8 @@ import inspect
 from math import inf
 from numbers import Real
 
+from ..report import PublishError
+
 __all__ = ["install"]
 
 _installed = False
@@ -49,10 +51,15 @@ def _keep_notes_with_calls() -> None:
     """Recompile ``_linebox_layout`` with the one test changed (see the module's docstring)."""
     from weasyprint.layout import block
 
-    source = inspect.getsource(block._linebox_layout)
+    try:
+        source = inspect.getsource(block._linebox_layout)
+    except (OSError, TypeError):
+        source = ""
     if source.count(_REPORT) != 1:
-        raise RuntimeError("publish's footnote patch does not fit this WeasyPrint: "
-                           "_linebox_layout has changed")
+        from weasyprint import __version__
+
+        raise PublishError(f"publish's footnote layout does not fit WeasyPrint {__version__}: "
+                           "it needs the 70 series, with its sources (make setup)")
     defined: dict = {}
     exec(compile(source.replace(_REPORT, _REPORT_KEEPING_CALLS), block.__file__, "exec"),
          vars(block), defined)
