@@ -15,6 +15,7 @@ import logging
 import multiprocessing
 import os
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -272,12 +273,10 @@ def _prepare_all(tasks: list[_Task], options: Options, sender) -> None:
     once if it has PDFs to typeset; then write the other editions and send the results."""
     try:
         for _, group in itertools.groupby(enumerate(tasks), lambda item: item[1].source):
-            documents: dict[Path, Document | str] = {}
+            indices, source_tasks = zip(*group)
             prepared = []
-            for index, task in group:
-                result, report = _Result(task.source), Report(source=str(task.source))
-                document = _transformed(task, _document(task, options, documents, result,
-                                                        report), result, report)
+            for index, (task, result, report, document) in zip(
+                    indices, _transformed(list(source_tasks), options)):
                 if document is not None and _formats(task, typeset=True):
                     sender.send(("document", index, document))
                 prepared.append((index, task, result, report, document))
@@ -298,11 +297,7 @@ def _prepare_all(tasks: list[_Task], options: Options, sender) -> None:
 def _build_source(tasks: list[_Task], options: Options) -> list[_Result]:
     """Read one source and write every edition of its tasks, one result per task."""
     results = []
-    documents: dict[Path, Document | str] = {}
-    for task in tasks:
-        result, report = _Result(task.source), Report(source=str(task.source))
-        document = _transformed(task, _document(task, options, documents, result, report),
-                                result, report)
+    for task, result, report, document in _transformed(tasks, options):
         if document is not None:
             _write_editions(document, task, [fmt for fmt, _, _ in task.editions], options,
                             result, report)
@@ -324,22 +319,6 @@ def _formats(task: _Task, *, typeset: bool) -> list[str]:
     return [fmt for fmt, _, _ in task.editions if (fmt == "pdf") == typeset]
 
 
-def _document(task: _Task, options: Options, documents: dict[Path, Document | str],
-              result: _Result, report: Report) -> Document | None:
-    """The task's source read as a document, on the first call for that source (its reading
-    warnings go to that task's report); a failed reading is every such task's error."""
-    if task.source not in documents:
-        try:
-            documents[task.source] = _read(task.source, options, report)
-        except PublishError as error:
-            documents[task.source] = str(error)
-    document = documents[task.source]
-    if isinstance(document, str):
-        result.error = document
-        return None
-    return document
-
-
 def _read(source: Path, options: Options, report: Report) -> Document:
     """The source's document, dated, cut to the sections asked for and numbered if asked."""
     from .readers.wikitext import read
@@ -355,17 +334,30 @@ def _read(source: Path, options: Options, report: Report) -> Document:
     return document
 
 
-def _transformed(task: _Task, document: Document | None, result: _Result,
-                 report: Report) -> Document | None:
+def _transformed(tasks: list[_Task], options: Options
+                 ) -> Iterator[tuple[_Task, _Result, Report, Document | None]]:
+    """The tasks of one source, each with its result, its report and its document in its
+    script (None where reading or the transform failed). The source is read once: its reading
+    warnings go to the first task's report, a failed reading is every task's error."""
     from . import transforms
 
-    if document is None:
-        return None
-    try:
-        return transforms.apply(document, task.script, report)
-    except PublishError as error:
-        result.error = str(error)
-        return None
+    article: Document | str | None = None  # the source read, or why it could not be
+    for task in tasks:
+        result, report = _Result(task.source), Report(source=str(task.source))
+        if article is None:
+            try:
+                article = _read(task.source, options, report)
+            except PublishError as error:
+                article = str(error)
+        document = None
+        if isinstance(article, str):
+            result.error = article
+        else:
+            try:
+                document = transforms.apply(article, task.script, report)
+            except PublishError as error:
+                result.error = str(error)
+        yield task, result, report, document
 
 
 def _write_editions(document: Document, task: _Task, formats: list[str], options: Options,
