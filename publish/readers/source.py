@@ -5,6 +5,7 @@ Reads and decodes the file, loads the metadata beside it, and hands the text to
 """
 from __future__ import annotations
 
+import codecs
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -39,16 +40,46 @@ def read(source: Path, report: Report, encoding: str = "utf-8") -> Document:
         raw = source.read_bytes()
     except OSError as error:
         raise PublishError(f"cannot read {source}: {error.strerror}") from None
-    try:
-        text = raw.decode(encoding)
-    except UnicodeDecodeError as error:
-        raise PublishError(f"{source}: not valid {encoding} at byte {error.start} "
-                           f"(use --encoding to name the file's encoding)") from None
-    except LookupError:
-        raise PublishError(f"unknown encoding {encoding!r}") from None
-    text = text.removeprefix("\ufeff")
+    text = decode(raw, encoding, source)
     if not text.strip():
         raise PublishError(f"{source}: the source is empty")
     meta = load_meta(source, report)
     return read_text(text, report, meta, media_dir=source.parent / "media")
 
+
+#: Byte order marks and the encodings they announce; a mark wins over the encoding asked for.
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+#: Encodings Chinese text is commonly saved in, tried (in this order) to name the likely one
+#: when the file is not in the encoding asked for.
+_LIKELY = ("utf-8", "gb18030", "big5", "utf-16")
+
+
+def decode(raw: bytes, encoding: str, source: Path) -> str:
+    """The source's text: a byte order mark honoured, else ``encoding``; an undecodable file is
+    one line naming the file, the byte offset and the encoding it most likely is."""
+    for mark, marked in _BOMS:
+        if raw.startswith(mark):
+            encoding = marked
+            break
+    try:
+        return raw.decode(encoding)
+    except LookupError:
+        raise PublishError(f"unknown encoding {encoding!r}") from None
+    except UnicodeDecodeError as error:
+        likely = next((name for name in _LIKELY if name != encoding and _decodes(raw, name)),
+                      "")
+        hint = f"; it looks like {likely} (use --encoding {likely})" if likely else \
+            " (use --encoding to name the file's encoding)"
+        raise PublishError(f"{source}: not valid {encoding} at byte {error.start}{hint}") \
+            from None
+
+
+def _decodes(raw: bytes, encoding: str) -> bool:
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    # UTF-16 decodes most even-length byte strings; believe it only for mostly-printable text.
+    return encoding != "utf-16" or sum(ch.isprintable() or ch in "\n\r\t" for ch in text) \
+        > 0.95 * len(text)

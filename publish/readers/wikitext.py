@@ -54,6 +54,8 @@ MAX_DEPTH = 60
 def read_text(text: str, report: Report, meta: Meta | None = None,
               media_dir: Path | None = None) -> Document:
     """Read wikitext into a document; ``media_dir`` is where figures' files are looked for."""
+    # CRLF (Windows) and lone CR (old Mac) line ends read exactly as LF.
+    text = text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
     text = clean_text(unicodedata.normalize("NFC", text), report)
     text, table = lift(text, report)
     text = repair(text, report)
