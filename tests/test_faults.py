@@ -6,6 +6,7 @@ import codecs
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from publish.cli import main
 from publish.model import BulletList, Text, to_json, walk
@@ -100,3 +101,59 @@ def test_a_list_nested_150_deep_builds_every_edition(tmp_path: Path):
     assert main(["build", str(source), "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir() if p.suffix in (".pdf", ".epub")) == [
         "deep.zh-Hans.epub", "deep.zh-Hans.pdf", "deep.zh-Hant.epub", "deep.zh-Hant.pdf"]
+
+
+HOSTILE_LINKS = """'''链接'''测试。<ref>{{cite web|url=javascript:alert(1)|title=标题}}</ref>
+[javascript:alert(2) 点此]与[https://example.org/ 正常]。<ref>{{cite web|url=JaVa\tScRiPt:alert(3)|title=二}}</ref>
+
+{{Reflist}}
+"""
+HOSTILE_META = """title = "链接"
+source_url = "javascript:alert(4)"
+history_url = "data:text/html,<script>alert(5)</script>"
+licence_url = "https://creativecommons.org/licenses/by-sa/4.0/"
+"""
+
+
+def test_urls_outside_the_allow_list_never_become_links():
+    from publish import transforms
+    from publish.transforms.links import is_allowed
+
+    assert [is_allowed(url) for url in (
+        "https://a.org/x", "http://a.org", "mailto:a@b.org", "#note-1", "javascript:x",
+        "JavaScript:x", "java\tscript:x", "data:text/html,x", "file:///etc/passwd",
+        "vbscript:x", "", " https://a.org")] == [True] * 4 + [False] * 8
+    document, report = _document(HOSTILE_LINKS)
+    report = Report()
+    document = transforms.apply(document, "zh-Hans", report)
+    urls = [n.url for n in walk(document) if type(n).__name__ == "ExternalLink"]
+    assert urls == ["https://example.org/"]
+    assert all(not source.url for source in document.sources)
+    assert "url-refused" in report.codes()
+
+
+@pytest.mark.e2e
+def test_hostile_urls_reach_neither_edition_as_links(tmp_path: Path):
+    import zipfile
+
+    import pypdf
+
+    source = tmp_path / "links.wiki"
+    source.write_text(HOSTILE_LINKS, encoding="utf-8")
+    source.with_suffix(".toml").write_text(HOSTILE_META, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(source), "--out", str(out), "--script", "zh-Hans"]) == 0
+    with zipfile.ZipFile(out / "links.zh-Hans.epub") as book:
+        for name in book.namelist():
+            if not name.endswith((".xhtml", ".opf", ".ncx")):
+                continue
+            tree = etree.fromstring(book.read(name))
+            values = [value for element in tree.iter() for value in element.attrib.values()]
+            values += [element.text or "" for element in tree.iter("{*}source")]
+            assert not [value for value in values
+                        if value.strip().lower().startswith(("javascript", "data:"))], name
+    for page in pypdf.PdfReader(out / "links.zh-Hans.pdf").pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A")
+            if action is not None and "/URI" in action:
+                assert str(action["/URI"]).startswith(("https://", "http://")), action["/URI"]
