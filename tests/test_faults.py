@@ -157,3 +157,16 @@ def test_hostile_urls_reach_neither_edition_as_links(tmp_path: Path):
             action = annotation.get_object().get("/A")
             if action is not None and "/URI" in action:
                 assert str(action["/URI"]).startswith(("https://", "http://")), action["/URI"]
+
+
+def test_metadata_is_cleaned_like_body_text(tmp_path: Path):
+    from publish.readers.source import load_meta
+
+    source = tmp_path / "a.wiki"
+    source.with_suffix(".toml").write_text(
+        'title = "标\\u0000题\\u202e\\ufdd0"\nsource_url = "https://a.org/\\u0007"\n',
+        encoding="utf-8")
+    report = Report()
+    meta = load_meta(source, report)
+    assert meta.title == "标题" and meta.source_url == "https://a.org/"
+    assert "invalid-characters" in report.codes()

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..model import Document, Meta
 from ..report import PublishError, Report
+from .runs import clean_text
 from .wikitext import read_text
 
 __all__ = ["read", "load_meta"]
@@ -29,7 +30,8 @@ def load_meta(source: Path, report: Report) -> Meta:
     known = {"title", "source_url", "history_url", "licence", "licence_url", "source_date"}
     for key in sorted(set(data) - known):
         report.warn("metadata-unknown", f"{meta_path.name}: unknown key {key!r} ignored")
-    fields: dict[str, Any] = {key: str(value) for key, value in data.items() if key in known}
+    fields: dict[str, Any] = {key: clean_text(str(value), report).strip()
+                              for key, value in data.items() if key in known}
     fields.setdefault("title", source.stem)
     return Meta(**fields)
 
