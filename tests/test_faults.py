@@ -170,3 +170,25 @@ def test_metadata_is_cleaned_like_body_text(tmp_path: Path):
     meta = load_meta(source, report)
     assert meta.title == "标题" and meta.source_url == "https://a.org/"
     assert "invalid-characters" in report.codes()
+
+
+def test_sources_larger_than_a_wiki_article_are_refused_before_reading(tmp_path: Path, capsys):
+    source = tmp_path / "big.wiki"
+    source.write_bytes(b"a" * (2 * 1024 * 1024 + 1))
+    assert main(["parse", str(source)]) == 1
+    err = capsys.readouterr().err
+    assert "big.wiki" in err and "2 MB" in err and "Traceback" not in err
+    from publish.readers.source import read
+    assert read(source, Report(), max_bytes=3 * 1024 * 1024).blocks
+
+
+@pytest.mark.parametrize("make", ["fifo", "device"])
+def test_a_fifo_or_a_device_is_refused_without_blocking(tmp_path: Path, capsys, make):
+    import os
+    if make == "fifo":
+        source = tmp_path / "pipe.wiki"
+        os.mkfifo(source)
+    else:
+        source = Path("/dev/zero")
+    assert main(["parse", str(source)]) == 1
+    assert "not a regular file" in capsys.readouterr().err

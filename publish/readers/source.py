@@ -6,6 +6,7 @@ Reads and decodes the file, loads the metadata beside it, and hands the text to
 from __future__ import annotations
 
 import codecs
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from ..report import PublishError, Report
 from .runs import clean_text
 from .wikitext import read_text
 
-__all__ = ["read", "load_meta"]
+__all__ = ["read", "read_bytes", "decode", "load_meta", "MAX_SOURCE_BYTES"]
 
 
 def load_meta(source: Path, report: Report) -> Meta:
@@ -36,17 +37,41 @@ def load_meta(source: Path, report: Report) -> Meta:
     return Meta(**fields)
 
 
-def read(source: Path, report: Report, encoding: str = "utf-8") -> Document:
+#: MediaWiki saves articles up to 2 MB of wikitext ($wgMaxArticleSize); larger sources are
+#: refused before they are read, unless the caller raises the bound (``--max-size``).
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
+
+
+def read(source: Path, report: Report, encoding: str = "utf-8",
+         max_bytes: int = MAX_SOURCE_BYTES) -> Document:
     """Read the wikitext file ``source`` (and its ``.toml`` metadata) into a document."""
-    try:
-        raw = source.read_bytes()
-    except OSError as error:
-        raise PublishError(f"cannot read {source}: {error.strerror}") from None
+    raw = read_bytes(source, max_bytes)
     text = decode(raw, encoding, source)
     if not text.strip():
         raise PublishError(f"{source}: the source is empty")
     meta = load_meta(source, report)
     return read_text(text, report, meta, media_dir=source.parent / "media")
+
+
+def read_bytes(source: Path, max_bytes: int = MAX_SOURCE_BYTES) -> bytes:
+    """The source's bytes: a regular file of at most ``max_bytes`` (a FIFO, a device or
+    ``/dev/zero`` is refused before reading, so nothing blocks or grows without end)."""
+    try:
+        # stat before open: opening a FIFO blocks until something writes to it.
+        if not stat.S_ISREG(source.stat().st_mode):
+            raise PublishError(f"{source}: not a regular file")
+        with source.open("rb") as file:
+            raw = file.read(max_bytes + 1)
+    except OSError as error:
+        raise PublishError(f"cannot read {source}: {error.strerror}") from None
+    if len(raw) > max_bytes:
+        raise PublishError(f"{source}: larger than {_megabytes(max_bytes)}, the most a wiki "
+                           "article holds (--max-size raises the bound)")
+    return raw
+
+
+def _megabytes(count: int) -> str:
+    return f"{count / (1024 * 1024):g} MB"
 
 
 #: Byte order marks and the encodings they announce; a mark wins over the encoding asked for.
