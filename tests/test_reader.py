@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import compact, compact_document, read
+from tests.helpers import compact, compact_document, read
 from publish.model import Figure, plain_text
 from publish.readers.wikitext import read as read_file
 from publish.report import PublishError, Report
