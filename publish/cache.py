@@ -16,6 +16,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .files import atomic_output
+from .media import Media
 
 __all__ = ["Manifest", "edition_key", "source_digest"]
 
@@ -53,11 +54,7 @@ def source_digest(source: Path) -> str:
     digest.update(source.read_bytes())
     meta = source.with_suffix(".toml")
     digest.update(meta.read_bytes() if meta.exists() else b"-")
-    media = source.parent / "media"
-    if media.is_dir():
-        for path in sorted(media.iterdir()):
-            if path.is_file():
-                digest.update(_file_identity(path).encode())
+    digest.update(Media.of(source).digest().encode())
     return digest.hexdigest()
 
 

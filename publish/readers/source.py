@@ -11,6 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from ..media import Media
 from ..model import Document, Meta
 from ..report import PublishError, Report
 from .runs import clean_text
@@ -50,7 +51,7 @@ def read(source: Path, report: Report, encoding: str = "utf-8",
     if not text.strip():
         raise PublishError(f"{source}: the source is empty")
     meta = load_meta(source, report)
-    return read_text(text, report, meta, media_dir=source.parent / "media")
+    return read_text(text, report, meta, media=Media.of(source))
 
 
 def read_bytes(source: Path, max_bytes: int = MAX_SOURCE_BYTES) -> bytes:
