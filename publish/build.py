@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import pipeline
 from .cache import Manifest
-from .files import atomic_output
+from .files import atomic_output, output_folder_lock
 from .plan import Options, Task, expand_sources, plan
 from .report import PublishError, Report, Warning
 
@@ -41,6 +41,11 @@ def build(sources: list[Path], options: Options) -> list[Report]:
     except OSError as error:
         raise PublishError(f"cannot create the output folder {options.out_dir}: "
                            f"{error.strerror}") from None
+    with output_folder_lock(options.out_dir):
+        return _build_locked(sources, options)
+
+
+def _build_locked(sources: list[Path], options: Options) -> list[Report]:
     manifest = Manifest(options.out_dir)
     reports: dict[Path, Report] = {}
     tasks: list[Task] = []

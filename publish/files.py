@@ -1,12 +1,22 @@
-"""Output files: atomic writes (a temporary file in the output folder, then a rename)."""
+"""Output files: atomic writes (a temporary file in the output folder, then a rename), and one
+build at a time in an output folder.
+
+A temporary file is named ``.<target name>.<random>.tmp``. A build holds the folder's lock
+while it writes, so the temporary files it finds there on starting and leaves on ending
+(a worker killed mid-write, a previous build killed outright) are no one's and are removed.
+"""
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import logging
 import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_output"]
+__all__ = ["atomic_output", "output_folder_lock"]
+
+log = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager
@@ -24,3 +34,30 @@ def atomic_output(target: Path):
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def output_folder_lock(folder: Path):
+    """Hold ``folder``'s build lock (waiting, with a message, while another build holds it);
+    the folder's leftover temporary files are removed on taking it and on giving it up. The
+    lock is the folder's own (``flock`` on the directory), so it leaves no file behind."""
+    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("publish: waiting for another build writing into %s", folder)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        _remove_temporaries(folder)
+        try:
+            yield
+        finally:
+            _remove_temporaries(folder)
+    finally:
+        os.close(handle)
+
+
+def _remove_temporaries(folder: Path) -> None:
+    for path in folder.glob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            path.unlink()

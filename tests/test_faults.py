@@ -192,3 +192,37 @@ def test_a_fifo_or_a_device_is_refused_without_blocking(tmp_path: Path, capsys, 
         source = Path("/dev/zero")
     assert main(["parse", str(source)]) == 1
     assert "not a regular file" in capsys.readouterr().err
+
+
+@pytest.mark.e2e
+def test_a_killed_builds_temporary_files_are_removed_by_the_next_build(tmp_path: Path):
+    source = tmp_path / "a.wiki"
+    source.write_text("'''甲'''是一篇文章。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = out / ".a.zh-Hans.pdf.k3j2h1.tmp"
+    stale.write_bytes(b"%PDF-1.7 half written")
+    assert main(["build", str(source), "--out", str(out), "--format", "epub"]) == 0
+    assert not stale.exists()
+    assert not list(out.glob(".*.tmp"))
+
+
+@pytest.mark.e2e
+def test_two_builds_into_one_folder_at_once_both_end_with_valid_files(tmp_path: Path):
+    import subprocess
+    import sys
+    import zipfile
+
+    source = tmp_path / "a.wiki"
+    source.write_text("'''甲'''是一篇文章。<ref>来源</ref>\n", encoding="utf-8")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "publish", "build", str(source), "--out", str(out),
+               "--format", "epub", "--force"]
+    builds = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for process in builds:
+        stderr = process.communicate(timeout=300)[1]
+        assert process.returncode == 0 and "Traceback" not in stderr, stderr
+    for name in ("a.zh-Hans.epub", "a.zh-Hant.epub"):
+        with zipfile.ZipFile(out / name) as book:
+            assert book.testzip() is None
+    assert not list(out.glob(".*.tmp"))
