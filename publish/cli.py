@@ -28,6 +28,26 @@ def _list(choices: tuple[str, ...]):
     return parse
 
 
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r}: a whole number of at least 1")
+    return number
+
+
+def _megabytes(value: str) -> int:
+    try:
+        size = float(value)
+    except ValueError:
+        size = 0
+    if not size > 0:
+        raise argparse.ArgumentTypeError(f"{value!r}: a size in MB greater than 0")
+    return int(size * 1024 * 1024)
+
+
 def _parser() -> argparse.ArgumentParser:
     from .plan import FORMATS, SCRIPTS
     from .writers.pdf import PAPERS
@@ -43,6 +63,8 @@ def _parser() -> argparse.ArgumentParser:
                           help="only these sections: numbers (1.2,2.1-2.3) or heading text")
     document.add_argument("--para-numbers", action="store_true",
                           help="number the paragraphs in the margin")
+    document.add_argument("--max-size", type=_megabytes, default=None, metavar="MB",
+                          help="read sources up to this size (default 2, MediaWiki's limit)")
     parser = argparse.ArgumentParser(
         prog="publish", description="Turn MediaWiki articles into PDF and EPUB books.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -73,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="impose half-size pages two-up in saddle-stitch order")
     build.add_argument("--force", action="store_true",
                        help="rebuild editions whose inputs are unchanged")
-    build.add_argument("--jobs", type=int, default=0,
+    build.add_argument("--jobs", type=_positive, default=0,
                        help="worker processes (default: one a core)")
     return parser
 
@@ -131,7 +153,6 @@ def run() -> NoReturn:
 def _parse(args) -> int:
     from .model import to_json
     from . import pipeline
-    from .plan import Options
 
     report = Report(source=str(args.source))
     if args.outline:
@@ -140,15 +161,15 @@ def _parse(args) -> int:
         from .transforms.excerpt import outline
         from .transforms.script import convert_text
 
-        document = pipeline.run(args.source, None, Options(encoding=args.encoding), report)
+        document = pipeline.run(args.source, None, _options(args), report)
         for number, section in outline(document):
             title = plain_text(section.title).strip()
             title = convert_text(title, args.script) if args.script else title
             sys.stdout.write(f"{'  ' * number.count('.')}{number} {title}\n")
     else:
-        options = Options(encoding=args.encoding, sections=args.sections,
-                          para_numbers=args.para_numbers)
-        document = pipeline.run(args.source, args.script, options, report)
+        document = pipeline.run(args.source, args.script,
+                                _options(args, sections=args.sections,
+                                         para_numbers=args.para_numbers), report)
         sys.stdout.write(to_json(document) + "\n")
     _print_report(report)
     return 0
@@ -156,13 +177,11 @@ def _parse(args) -> int:
 
 def _build(args) -> int:
     from .build import build
-    from .plan import Options
 
-    options = Options(out_dir=args.out, scripts=args.script, formats=args.format,
-                      paper=args.paper, encoding=args.encoding, vertical=args.vertical,
-                      force=args.force, jobs=max(0, args.jobs), profile=args.profile,
-                      sections=args.sections, para_numbers=args.para_numbers,
-                      booklet=args.booklet)
+    options = _options(args, out_dir=args.out, scripts=args.script, formats=args.format,
+                       paper=args.paper, vertical=args.vertical, force=args.force,
+                       jobs=args.jobs, profile=args.profile, sections=args.sections,
+                       para_numbers=args.para_numbers, booklet=args.booklet)
     reports = build(args.sources, options)
     for report in reports:
         _print_report(report)
@@ -170,6 +189,16 @@ def _build(args) -> int:
     for report in failed:
         log.error("publish: error: %s", report.error)
     return 1 if failed else 0
+
+
+def _options(args, **fields):
+    """The Options the arguments ask for (the reading options are common to every command)."""
+    from .plan import Options
+
+    reading = {"encoding": args.encoding}
+    if args.max_size is not None:
+        reading["max_size"] = args.max_size
+    return Options(**reading, **fields)
 
 
 def _print_report(report: Report) -> None:

@@ -30,7 +30,7 @@ def run(source: Path, script: str | None, options: Options, report: Report,
     from . import transforms
     from .readers.source import read
 
-    document = read(source, report, encoding=options.encoding)
+    document = read(source, report, encoding=options.encoding, max_bytes=options.max_size)
     document = replace(document, meta=replace(document.meta,
                                               source_date=source_date(document, source)))
     document = transforms.apply(document, script, report, sections=options.sections,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import fonts
 from .cache import Manifest, edition_key, source_digest
+from .readers import MAX_SOURCE_BYTES
 from .report import PublishError, Report
 
 __all__ = ["FORMATS", "SCRIPTS", "Edition", "Options", "Task", "edition_path",
@@ -28,6 +29,8 @@ class Options:
     formats: tuple[str, ...] = FORMATS
     paper: str = "a4"
     encoding: str = "utf-8"
+    #: Sources larger than this many bytes are refused before they are read.
+    max_size: int = MAX_SOURCE_BYTES
     #: EPUB editions set top to bottom, right to left (PDF stays horizontal: WeasyPrint 70
     #: has no vertical writing).
     vertical: bool = False
@@ -47,7 +50,7 @@ class Options:
 
     def key_options(self) -> dict:
         """The options an edition's content depends on."""
-        return {"paper": self.paper, "encoding": self.encoding, "vertical": self.vertical,
+        return {"paper": self.paper, "encoding": self.encoding, "max_size": self.max_size, "vertical": self.vertical,
                 "profile": self.profile, "sections": self.sections,
                 "para_numbers": self.para_numbers, "booklet": self.booklet}
 
@@ -83,12 +86,23 @@ def edition_path(source: Path, options: Options, script: str, fmt: str) -> Path:
 
 def expand_sources(paths: list[Path]) -> list[Path]:
     """Folders stand for the wikitext files directly in them, in name order (a folder with
-    none stays, to be reported)."""
+    none stays, to be reported); a source named twice is built once. Two sources with one stem
+    would write the same editions: that is a :class:`PublishError` before anything is built."""
     out: list[Path] = []
+    seen: set[Path] = set()
     for path in paths:
         found = sorted(p for p in path.iterdir() if p.suffix in SOURCE_SUFFIXES) \
             if path.is_dir() else []
-        out.extend(found or [path])
+        for source in found or [path]:
+            if source.resolve() not in seen:
+                seen.add(source.resolve())
+                out.append(source)
+    stems: dict[str, Path] = {}
+    for source in out:
+        other = stems.setdefault(source.stem, source)
+        if other is not source:
+            raise PublishError(f"{other} and {source} would write the same editions "
+                               f"({source.stem}.*); build them into different --out folders")
     return out
 
 

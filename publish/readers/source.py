@@ -14,10 +14,11 @@ from typing import Any
 from ..media import Media
 from ..model import Document, Meta
 from ..report import PublishError, Report
+from . import MAX_SOURCE_BYTES
 from .runs import clean_text
 from .wikitext import read_text
 
-__all__ = ["read", "read_bytes", "decode", "load_meta", "MAX_SOURCE_BYTES"]
+__all__ = ["read", "read_bytes", "decode", "load_meta"]
 
 
 def load_meta(source: Path, report: Report) -> Meta:
@@ -36,11 +37,6 @@ def load_meta(source: Path, report: Report) -> Meta:
                               for key, value in data.items() if key in known}
     fields.setdefault("title", source.stem)
     return Meta(**fields)
-
-
-#: MediaWiki saves articles up to 2 MB of wikitext ($wgMaxArticleSize); larger sources are
-#: refused before they are read, unless the caller raises the bound (``--max-size``).
-MAX_SOURCE_BYTES = 2 * 1024 * 1024
 
 
 def read(source: Path, report: Report, encoding: str = "utf-8",
