@@ -43,19 +43,37 @@ def run(source: Path, script: str | None, options: Options, report: Report,
     return document
 
 
+#: The dates a book may carry: an EPUB is a zip, whose timestamps run from 1980 to 2107.
+EARLIEST_DATE = datetime.date(1980, 1, 1)
+LATEST_DATE = datetime.date(2107, 12, 31)
+
+
 def source_date(document: Document, source: Path) -> str:
-    """The one date of an edition: SOURCE_DATE_EPOCH, else the metadata's, else the file's."""
+    """The one date of an edition: SOURCE_DATE_EPOCH, else the metadata's, else the file's;
+    a date no zip or PDF can hold is a one-line error naming where it came from."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        stamp = datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
-        return stamp.date().isoformat()
+        try:
+            date = datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date()
+        except (OverflowError, OSError, ValueError):
+            date = None
+        return _in_range(date, f"SOURCE_DATE_EPOCH={epoch[:30]}")
     if document.meta.source_date:
         try:
-            return datetime.date.fromisoformat(document.meta.source_date).isoformat()
+            date = datetime.date.fromisoformat(document.meta.source_date)
         except ValueError:
-            pass
+            date = None
+        if date is not None:
+            return _in_range(date, f"{source.with_suffix('.toml')}: source_date")
     stamp = datetime.datetime.fromtimestamp(source.stat().st_mtime, datetime.timezone.utc)
-    return stamp.date().isoformat()
+    return _in_range(stamp.date(), f"{source}'s modification time")
+
+
+def _in_range(date: datetime.date | None, where: str) -> str:
+    if date is None or not EARLIEST_DATE <= date <= LATEST_DATE:
+        raise PublishError(f"{where} gives a date outside {EARLIEST_DATE.year}–"
+                           f"{LATEST_DATE.year}, which an EPUB or PDF cannot hold")
+    return date.isoformat()
 
 
 def _write(edition: Document, fmt: str, target: Path, media: Media, options: Options,

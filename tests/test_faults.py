@@ -226,3 +226,79 @@ def test_two_builds_into_one_folder_at_once_both_end_with_valid_files(tmp_path: 
         with zipfile.ZipFile(out / name) as book:
             assert book.testzip() is None
     assert not list(out.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("jobs", ["0", "-3", "x"])
+def test_jobs_below_one_is_a_usage_error(tmp_path: Path, jobs, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["build", str(tmp_path / "a.wiki"), "--jobs", jobs])
+    assert stop.value.code == 2
+    assert "--jobs" in capsys.readouterr().err
+
+
+def test_two_sources_with_one_stem_are_an_error_before_anything_is_built(tmp_path: Path,
+                                                                        capsys):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "same.wiki").write_text("正文。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(tmp_path / "a" / "same.wiki"), str(tmp_path / "b" / "same.wiki"),
+                 "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "a/same.wiki" in err and "b/same.wiki" in err and "Traceback" not in err
+    assert not out.exists() or not [p for p in out.iterdir() if p.suffix in (".pdf", ".epub")]
+
+
+def test_a_source_given_twice_is_built_once(tmp_path: Path, capsys):
+    source = tmp_path / "a.wiki"
+    source.write_text("正文。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(source), str(tmp_path / "." / "a.wiki"), "--out", str(out),
+                 "--format", "epub", "--script", "zh-Hans"]) == 0
+    assert capsys.readouterr().err.count("wrote") == 1
+
+
+@pytest.mark.parametrize("where, value", [("toml", "9999-12-31"), ("toml", "1900-01-01"),
+                                          ("epoch", "99999999999999999"), ("epoch", "0")])
+def test_a_date_no_book_can_hold_is_one_line(tmp_path: Path, monkeypatch, capsys, where, value):
+    source = tmp_path / "a.wiki"
+    source.write_text("正文。\n", encoding="utf-8")
+    if where == "toml":
+        source.with_suffix(".toml").write_text(f'source_date = "{value}"\n', encoding="utf-8")
+    else:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    assert main(["build", str(source), "--out", str(tmp_path / "out"), "--format", "epub"]) == 1
+    err = capsys.readouterr().err
+    assert "1980–2107" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("content", ["[]", "null", '{"a.zh-Hans.epub": "key"}', "{", '"x"',
+                                     '{"a.zh-Hans.epub": {"key": 1, "sha256": []}}'])
+def test_a_cache_file_of_any_wrong_shape_is_discarded_not_served(tmp_path: Path, content):
+    source = tmp_path / "a.wiki"
+    source.write_text("正文。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["build", str(source), "--out", str(out), "--format", "epub", "--script", "zh-Hans"]
+    assert main(args) == 0
+    (out / ".publish-cache.json").write_text(content, encoding="utf-8")
+    assert main(args) == 0
+    assert main(args) == 0  # and the cache written again is whole
+
+
+def test_an_edition_dated_by_the_files_day_is_rebuilt_when_only_that_day_changes(
+        tmp_path: Path, capsys, monkeypatch):
+    import os
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    source = tmp_path / "a.wiki"
+    source.write_text("正文。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["build", str(source), "--out", str(out), "--format", "epub", "--script", "zh-Hans"]
+    assert main(args) == 0
+    os.utime(source, (1_000_000_000, 1_000_000_000))  # 2001-09-09
+    capsys.readouterr()
+    assert main(args) == 0
+    assert "wrote" in capsys.readouterr().err
+    import zipfile
+    with zipfile.ZipFile(out / "a.zh-Hans.epub") as book:
+        assert b"2001-09-09" in book.read("EPUB/content.opf")
