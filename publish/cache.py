@@ -8,9 +8,11 @@ rebuilt too.
 """
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import json
+import logging
 import os
 from importlib import metadata
 from pathlib import Path
@@ -22,6 +24,8 @@ __all__ = ["Manifest", "edition_key", "source_digest"]
 
 PACKAGE = Path(__file__).resolve().parent
 MANIFEST = ".publish-cache.json"
+
+log = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -55,6 +59,9 @@ def source_digest(source: Path) -> str:
     meta = source.with_suffix(".toml")
     digest.update(meta.read_bytes() if meta.exists() else b"-")
     digest.update(Media.of(source).digest().encode())
+    # An edition without SOURCE_DATE_EPOCH or a source_date is dated by the file's day.
+    day = datetime.datetime.fromtimestamp(source.stat().st_mtime, datetime.timezone.utc).date()
+    digest.update(day.isoformat().encode())
     return digest.hexdigest()
 
 
@@ -79,10 +86,20 @@ class Manifest:
 
     def __init__(self, out_dir: Path):
         self.path = out_dir / MANIFEST
+        self.entries: dict[str, dict[str, str]] = {}
         try:
-            self.entries: dict = json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return
         except (OSError, ValueError):
-            self.entries = {}
+            data = None
+        if not isinstance(data, dict):
+            log.warning("publish: %s is not a rebuild cache; every edition is rebuilt", self.path)
+            return
+        # An entry of any other shape is dropped: its edition is rebuilt, never served.
+        self.entries = {name: entry for name, entry in data.items()
+                        if isinstance(entry, dict) and isinstance(entry.get("key"), str)
+                        and isinstance(entry.get("sha256"), str)}
 
     def fresh(self, output: Path, key: str) -> bool:
         """Whether ``output`` was built from ``key`` and is still as it was written."""
