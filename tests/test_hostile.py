@@ -186,14 +186,21 @@ def test_nothing_is_fetched_and_nothing_outside_the_media_folder_is_read(tmp_pat
 
 
 def test_the_pdf_url_fetcher_refuses_everything_but_the_media_folder(tmp_path):
+    from PIL import Image
+
+    from publish.images import ImageRefused, prepare
     from publish.media import Media
     from publish.writers.pdf import _fetcher
 
     media = tmp_path / "media"
     media.mkdir()
-    (media / "ok.png").write_bytes(b"png")
+    Image.new("RGB", (4, 4), "red").save(media / "ok.png")
+    (media / "fake.png").write_bytes(b"png")
     fetcher = _fetcher(Media(media))
-    assert fetcher.fetch((media / "ok.png").as_uri()).read() == b"png"
+    # Images are served as the media check re-encoded them, and only those that pass it.
+    assert fetcher.fetch((media / "ok.png").as_uri()).read() == prepare(media / "ok.png").data
+    with pytest.raises(ImageRefused):
+        fetcher.fetch((media / "fake.png").as_uri())
     for url in ("http://127.0.0.1:9/x", "https://example.org/", "file:///etc/passwd",
                 (tmp_path / "secret.txt").as_uri(), "data:text/plain,hi", "ftp://x/y",
                 (media / ".." / "secret.txt").as_uri()):

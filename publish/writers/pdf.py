@@ -10,7 +10,7 @@ import dataclasses
 import logging
 from pathlib import Path
 
-from .. import __version__, fonts
+from .. import __version__, fonts, images
 from ..files import atomic_output
 from ..media import Media
 from ..model import Document, Paragraph, plain_text
@@ -159,17 +159,19 @@ def _identifier(document: Document) -> bytes:
 
 
 def _fetcher(media: Media | None):
-    """A URL fetcher that reads only what ``media`` allows; every other URL is refused."""
+    """A URL fetcher that serves only images in ``media``, as the media check re-encoded them;
+    every other URL is refused."""
     from urllib.parse import unquote, urlsplit
 
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class MediaFetcher(URLFetcher):
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
-            if parts.scheme == "file" and media is not None \
-                    and media.may_read(Path(unquote(parts.path))):
-                return super().fetch(url, headers)
+            path = Path(unquote(parts.path))
+            if parts.scheme == "file" and media is not None and media.may_read(path):
+                image = images.prepare(path)
+                return URLFetcherResponse(url, image.data, {"Content-Type": image.media_type})
             raise ValueError(f"refused to fetch {url[:200]}")
 
     return MediaFetcher(allowed_protocols=("file",), allow_redirects=False, timeout=1)
