@@ -302,3 +302,49 @@ def test_an_edition_dated_by_the_files_day_is_rebuilt_when_only_that_day_changes
     import zipfile
     with zipfile.ZipFile(out / "a.zh-Hans.epub") as book:
         assert b"2001-09-09" in book.read("EPUB/content.opf")
+
+
+def _complete_editions_only(out: Path) -> None:
+    import zipfile
+
+    for path in out.iterdir():
+        if path.suffix == ".epub":
+            with zipfile.ZipFile(path) as book:
+                assert book.testzip() is None, path
+        elif path.suffix == ".pdf":
+            assert path.read_bytes().rstrip().endswith(b"%%EOF"), path
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("moment", ["early", "mid-pdf", "mid-epub", "after-rename"])
+def test_kill_9_at_any_moment_leaves_only_complete_editions(tmp_path: Path, moment):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.helpers import ROOT, SEED
+
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "publish", "build", str(SEED), "--out", str(out)]
+    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    patterns = {"early": None, "mid-pdf": ".*.pdf.*.tmp", "mid-epub": ".*.epub.*.tmp",
+                "after-rename": "*.zh-Han?.*"}
+    deadline = time.monotonic() + 120
+    if patterns[moment] is None:
+        time.sleep(0.3)
+    else:
+        while not (out.exists() and any(out.glob(patterns[moment]))) \
+                and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.002)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=60)
+    if out.exists():
+        _complete_editions_only(out)
+    assert subprocess.run(command, cwd=ROOT, stderr=subprocess.DEVNULL,
+                          timeout=600).returncode == 0
+    _complete_editions_only(out)
+    assert not list(out.glob(".*.tmp"))
+    assert len([p for p in out.iterdir() if p.suffix in (".pdf", ".epub")]) == 4
