@@ -9,6 +9,7 @@ the same bytes.
 from __future__ import annotations
 
 import datetime
+import html
 import io
 import logging
 import mimetypes
@@ -22,7 +23,7 @@ from markupsafe import Markup, escape
 
 from .. import __version__, fonts
 from ..files import atomic_output
-from ..model import Document, Figure, Section, plain_text, walk
+from ..model import Document, ExternalLink, Figure, Section, plain_text, walk
 from ..report import PublishError, Report
 from ..transforms.script import labels
 from .html import (LANG_TAGS, Translator, date_text, environment, is_bibliography,
@@ -58,9 +59,12 @@ FALLBACKS = {
 }
 
 
-def book_identifier(document: Document) -> str:
-    """A URN stable across builds of the same source and script."""
+def book_identifier(document: Document, vertical: bool = False) -> str:
+    """A URN stable across builds of the same source, script and writing mode (a reading
+    system keeps its reading positions by it, so the vertical book has its own)."""
     key = f"publish:{document.meta.source_url or document.meta.title}:{document.script}"
+    if vertical:
+        key += ":vertical"
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, key)}"
 
 
@@ -134,7 +138,9 @@ class _EpubBuilder:
                                     **common))))
         self.pages.append(_Page("imprint", "text/imprint.xhtml", self.labels["attribution"],
                                 "frontmatter", Markup(template.render(
-                                    kind="imprint", attribution=render_attribution(self.document),
+                                    kind="imprint",
+                                    attribution=self.translator.numbers_in(
+                                        render_attribution(self.document)),
                                     **common))))
 
     def build_chapters(self) -> None:
@@ -247,7 +253,7 @@ class _EpubBuilder:
                     *(_Resource(p.uid, p.file_name, "application/xhtml+xml", b"", p.properties)
                       for p in self.pages)]
         return self.env.get_template("content.opf.jinja").render(
-            lang=self.lang, identifier=book_identifier(self.document), meta=meta,
+            lang=self.lang, identifier=book_identifier(self.document, self.vertical), meta=meta,
             labels=self.labels, rights=f"{meta.licence} {meta.licence_url}".strip(),
             description=lead[:300], modified=modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
             accessibility=[*ACCESSIBILITY, ("schema:accessibilitySummary",
@@ -270,7 +276,7 @@ class _EpubBuilder:
             return max((1 + depth(entry.children) for entry in entries), default=0)
 
         return self.env.get_template("toc.ncx.jinja").render(
-            lang=self.lang, identifier=book_identifier(self.document),
+            lang=self.lang, identifier=book_identifier(self.document, self.vertical),
             title=self.document.meta.title, toc=numbered(self.toc), depth=depth(self.toc))
 
 
@@ -292,6 +298,14 @@ class _EpubTranslator(Translator):
         contents)."""
         return Markup(self._text(text))
 
+    def numbers_in(self, markup: Markup) -> Markup:
+        """``markup`` with the numbers of its text (not of its addresses) set as in the body."""
+        if not self.vertical:
+            return markup
+        parts = re.split(r"(<a\b[^>]*>.*?</a>|<[^>]+>)", str(markup))
+        return Markup("".join(part if index % 2 else self._text(html.unescape(part))
+                              for index, part in enumerate(parts)))
+
     def _text(self, text: str) -> str:
         """In vertical text a number of up to four characters ("25", "1917", "2.5") sits
         across the column (tate-chu-yoko); a longer one ("1,049") stands upright character by
@@ -304,6 +318,14 @@ class _EpubTranslator(Translator):
             return f'<span class="{kind}">{match.group(0)}</span>'
 
         return wrap_runs(text, _NUMBER, number)
+
+    def visit_ExternalLink(self, node: ExternalLink) -> str:
+        """A link that reads as its address stays one sideways run in vertical text."""
+        text = plain_text(node.children)
+        if self.vertical and "://" in text:
+            return (f'<a class="external url" href="{escape(node.url)}">'
+                    f"{escape(text)}</a>")
+        return super().visit_ExternalLink(node)
 
     def heading(self, section: Section) -> str:
         level = min(max(section.level - 1, 1), 6)
@@ -325,7 +347,6 @@ def _title_text(section: Section) -> str:
 
 
 def _visible_text(markup: str) -> str:
-    import html
     return html.unescape(re.sub(r"<[^>]*>", "", markup))
 
 
