@@ -8,9 +8,9 @@ SEED := seeds/中苏关系.wiki
 OUT := build
 
 # Debian packages the project needs: CJK fonts, HarfBuzz's subsetter (WeasyPrint is about 10x
-# slower without it), Pango for WeasyPrint, fontconfig's fc-match, poppler and Java for tests.
+# slower without it), Pango for WeasyPrint, fontconfig's fc-match, poppler, mupdf and Java for tests.
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
-                fontconfig poppler-utils default-jre-headless python3-venv
+                fontconfig poppler-utils mupdf-tools default-jre-headless python3-venv
 
 .PHONY: setup system-packages editions handouts test fuzz bench interop clean
 
@@ -81,7 +81,7 @@ interop: setup
 	@$(MAKE) --no-print-directory system-packages APT_PACKAGES="calibre chromium npm"
 	test -x $(ACE) || { mkdir -p $(INTEROP) && cd $(INTEROP) && \
 	  ELECTRON_SKIP_BINARY_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 \
-	  npm install --no-audit --no-fund --prefix . '@daisy/ace@>=1.4,<2'; }
+	  npm install --no-audit --no-fund --prefix . '@daisy/ace@^1.4'; }
 	PUPPETEER_EXECUTABLE_PATH=$$(command -v chromium) \
 	  $(BIN)/python tests/interop.py --ace $(ACE) --out $(OUT)/interop
 
