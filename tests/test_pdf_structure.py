@@ -156,9 +156,11 @@ def test_the_tree_and_the_pages_agree_and_nothing_claims_pdf_ua(pdfs, script):
             for annotation in page.obj.get("/Annots", []):
                 element = parents[int(annotation.StructParent)]
                 assert element.objgen in reachable
-        metadata = pdf.Root.get("/Metadata")
-        assert metadata is None or b"pdfuaid" not in metadata.read_bytes()
+        assert b"pdfuaid" not in pdf.Root.Metadata.read_bytes()
         assert pdf.Root.MarkInfo.Marked
+        metadata = pdf.open_metadata()
+        assert metadata["dc:title"] == ("中苏关系" if script == "zh-Hans" else "中蘇關係")
+        assert set(metadata["dc:language"]) == {script}
 
 
 def test_the_same_input_gives_the_same_tagged_pdf(pdfs, tmp_path):

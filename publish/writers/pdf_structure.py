@@ -10,7 +10,10 @@ written, :func:`retag` rewrites the tree and the page contents so that
 - each footnote is a ``/Note`` with an ``/ID``, its number a ``/Lbl``, and its call a
   ``/Link`` whose annotation leads to it (:func:`link_note_calls` gives WeasyPrint the link),
 - each contents entry is one ``/TOCI`` holding one ``/Link`` with one annotation,
-- each table header cell has a ``/Scope``, and the ``/ID`` entries are in an ID tree.
+- each table header cell has a ``/Scope``, and the ``/ID`` entries are in an ID tree,
+
+and gives the PDF the XMP metadata stream (title, language, …) that WeasyPrint writes only
+for its PDF/A and PDF/UA variants.
 """
 from __future__ import annotations
 
@@ -55,6 +58,10 @@ def retag(path: Path) -> None:
         if "/StructTreeRoot" not in pdf.Root:
             raise StructureError("the PDF has no structure tree")
         _Retagger(pdf).run()
+        # From the document information; no editor stamp, so the same book has the same bytes.
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as metadata:
+            metadata.load_from_docinfo(pdf.docinfo)
+            metadata["dc:language"] = [str(pdf.Root.Lang)]
         pdf.save(path, deterministic_id=True)
 
 
