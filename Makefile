@@ -8,11 +8,11 @@ SEED := seeds/中苏关系.wiki
 OUT := build
 
 # Debian packages the project needs: CJK fonts, HarfBuzz's subsetter (WeasyPrint is about 10x
-# slower without it), Pango for WeasyPrint, fontconfig's fc-match, poppler and Java for tests.
+# slower without it), Pango for WeasyPrint, fontconfig's fc-match, poppler, mupdf and Java for tests.
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
-                fontconfig poppler-utils default-jre-headless python3-venv
+                fontconfig poppler-utils mupdf-tools default-jre-headless python3-venv
 
-.PHONY: setup system-packages editions handouts test fuzz bench clean
+.PHONY: setup system-packages editions handouts test fuzz bench interop clean
 
 setup: system-packages $(STAMP)
 
@@ -23,6 +23,7 @@ system-packages:
 	  case $$pkg in \
 	    default-jre-headless) command -v java >/dev/null 2>&1 && continue ;; \
 	    python3-venv) $(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1 && continue ;; \
+	    npm) command -v npm >/dev/null 2>&1 && continue ;; \
 	  esac; \
 	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "install ok installed" \
 	    || missing="$$missing $$pkg"; \
@@ -70,6 +71,19 @@ fuzz: setup
 bench: setup
 	@$(MAKE) --no-print-directory system-packages APT_PACKAGES=pandoc
 	$(BIN)/python tests/bench.py
+
+# The EPUBs and PDFs in reading tools no one here wrote: DAISY Ace (npm, run in Debian's
+# chromium: puppeteer downloads no browser of its own) and calibre (ebook-meta, ebook-convert
+# to AZW3 and text). Not part of make test; see tests/interop.py for what fails it.
+INTEROP := .interop
+ACE := $(INTEROP)/node_modules/.bin/ace-puppeteer
+interop: setup
+	@$(MAKE) --no-print-directory system-packages APT_PACKAGES="calibre chromium npm"
+	test -x $(ACE) || { mkdir -p $(INTEROP) && cd $(INTEROP) && \
+	  ELECTRON_SKIP_BINARY_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 \
+	  npm install --no-audit --no-fund --prefix . '@daisy/ace@^1.4'; }
+	PUPPETEER_EXECUTABLE_PATH=$$(command -v chromium) \
+	  $(BIN)/python tests/interop.py --ace $(ACE) --out $(OUT)/interop
 
 clean:
 	rm -rf $(OUT)

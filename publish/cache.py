@@ -39,7 +39,8 @@ def _code_and_templates() -> str:
             if path.is_file() and path.suffix in (".py", ".jinja", ".css", ".conf"):
                 digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())
-    for name in ("weasyprint", "ebooklib", "opencc", "mwparserfromhell", "jinja2", "uharfbuzz"):
+    for name in ("weasyprint", "pikepdf", "opencc", "mwparserfromhell", "jinja2", "uharfbuzz",
+                 "pillow"):
         try:
             digest.update(f"{name}={metadata.version(name)}".encode())
         except metadata.PackageNotFoundError:

@@ -216,10 +216,10 @@ def test_a_failed_build_keeps_the_previous_edition_and_leaves_no_partial_file(tm
 
     from publish.writers import epub
 
-    def broken(self):
+    def broken(self, *args):
         raise PublishError("disk full")
 
-    monkeypatch.setattr(epub._EpubBuilder, "build_spine", broken)
+    monkeypatch.setattr(epub._EpubBuilder, "files", broken)
     status, out = _build(tmp_path, "新的正文。", "--format", "epub", "--script", "zh-Hans")
     assert status == 1
     assert (out / "art.zh-Hans.epub").read_bytes() == good

@@ -1,16 +1,17 @@
-"""Writer: a converted Document → an EPUB 3 file through the XHTML templates and ebooklib.
+"""Writer: a converted Document → an EPUB 3 file through the XHTML, OPF and NCX templates.
 
-Like Sphinx's EPUB builder, it reuses the HTML translator and packages the result in a list
-of ``build_*`` steps: documents, navigation, fonts, cover, metadata. The XHTML is written
-here and added as plain items (ebooklib's EpubHtml re-parses pages); ebooklib writes the
-package, the manifest, the spine and the NCX.
+Like Sphinx's EPUB builder, it reuses the HTML translator, gathers the book in a list of
+``build_*`` steps (documents, navigation, figures, fonts, cover) and writes every file of the
+package from a template: the pages, the package document (metadata, manifest, spine) and the
+NCX. The ZIP is written here, each entry with the source's date, so that the same book gives
+the same bytes.
 """
 from __future__ import annotations
 
 import datetime
+import html
 import io
 import logging
-import mimetypes
 import re
 import uuid
 import zipfile
@@ -19,10 +20,10 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from .. import __version__, fonts
+from .. import __version__, fonts, images
 from ..files import atomic_output
 from ..media import Media
-from ..model import Document, Figure, Paragraph, Section, plain_text, walk
+from ..model import Document, ExternalLink, Figure, Paragraph, Section, plain_text, walk
 from ..report import PublishError, Report
 from ..transforms.script import labels
 from .html import (LANG_TAGS, Translator, date_text, environment, is_bibliography,
@@ -32,8 +33,25 @@ __all__ = ["write_epub", "book_identifier"]
 
 log = logging.getLogger(__name__)
 
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-_DIGITS = re.compile(r"\d+")
+#: A number as it is read: digits with the points and commas inside it ("2.5", "1,049").
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+CONTAINER = """<?xml version="1.0" encoding="utf-8"?>
+<container xmlns="urn:oasis:names:tc:opendocument:xmlns:container" version="1.0">
+<rootfiles>
+<rootfile full-path="EPUB/content.opf" media-type="application/oebps-package+xml"/>
+</rootfiles>
+</container>
+"""
+#: The accessibility metadata (schema.org) every edition carries, beside its summary.
+ACCESSIBILITY = (
+    ("schema:accessMode", "textual"),
+    ("schema:accessModeSufficient", "textual"),
+    ("schema:accessibilityFeature", "structuralNavigation"),
+    ("schema:accessibilityFeature", "tableOfContents"),
+    ("schema:accessibilityFeature", "readingOrder"),
+    ("schema:accessibilityFeature", "displayTransformability"),
+    ("schema:accessibilityHazard", "none"),
+)
 #: Fallback families for readers that cannot use the embedded subset, per script.
 FALLBACKS = {
     "zh-Hans": ('"Songti SC", "STSong", "SimSun", "Noto Serif SC", "Source Han Serif SC"', "SC"),
@@ -41,9 +59,12 @@ FALLBACKS = {
 }
 
 
-def book_identifier(document: Document) -> str:
-    """A URN stable across builds of the same source and script."""
+def book_identifier(document: Document, vertical: bool = False) -> str:
+    """A URN stable across builds of the same source, script and writing mode (a reading
+    system keeps its reading positions by it, so the vertical book has its own)."""
     key = f"publish:{document.meta.source_url or document.meta.title}:{document.script}"
+    if vertical:
+        key += ":vertical"
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, key)}"
 
 
@@ -58,71 +79,51 @@ class _Page:
     properties: list[str] = field(default_factory=list)
 
 
+@dataclass
+class _Resource:
+    """One file of the package other than the pages: an image, the stylesheet, a font."""
+    uid: str
+    file_name: str
+    media_type: str
+    content: bytes
+    properties: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _TocEntry:
+    """One entry of the contents, with the entries under it."""
+    uid: str
+    title: str
+    href: str
+    children: list[_TocEntry] = field(default_factory=list)
+
+
 class _EpubBuilder:
-    """Packs one edition: each ``build_*`` step adds to the ebooklib book."""
+    """Gathers one edition: each ``build_*`` step adds pages, resources or contents entries."""
 
-    def __init__(self, document: Document, report: Report, media_dir: Path | None,
+    def __init__(self, document: Document, report: Report, media: Media | None,
                  vertical: bool):
-        from ebooklib import epub
-
-        self.epub = epub
         self.document = document
         self.report = report
-        self.media_dir = media_dir
+        self.media = media
         self.vertical = vertical
         self.lang = LANG_TAGS[document.script]
         self.labels = labels(document.script)
         self.env = environment()
         self.translator = _EpubTranslator(document, "epub", vertical=vertical)
-        self.book = epub.EpubBook()
         self.pages: list[_Page] = []
-        self.toc: list = []
+        self.resources: list[_Resource] = []
+        self.toc: list[_TocEntry] = []
 
     def build(self) -> None:
-        self.build_metadata()
         self.build_front_matter()
         self.build_chapters()
         self.build_navigation()
         self.build_figures()
         self.build_styles_and_fonts()
         self.build_cover()
-        self.build_spine()
 
     # ------------------------------------------------------------ steps
-
-    def build_metadata(self) -> None:
-        meta, book = self.document.meta, self.book
-        book.set_identifier(book_identifier(self.document))
-        book.set_title(meta.title)
-        book.set_language(self.lang)
-        book.add_author(self.labels["creator"])
-        book.add_metadata("DC", "publisher", self.labels["publisher"])
-        if meta.source_url:
-            book.add_metadata("DC", "source", meta.source_url)
-        book.add_metadata("DC", "rights", f"{meta.licence} {meta.licence_url}".strip())
-        book.add_metadata("DC", "date", meta.source_date)
-        for subject in meta.subjects:
-            book.add_metadata("DC", "subject", subject)
-        lead = next((plain_text(b.children) for b in self.document.blocks
-                     if isinstance(b, Paragraph)), "")
-        if lead:
-            book.add_metadata("DC", "description", lead[:300])
-        for prop, value in (
-                ("schema:accessMode", "textual"),
-                ("schema:accessModeSufficient", "textual"),
-                ("schema:accessibilityFeature", "structuralNavigation"),
-                ("schema:accessibilityFeature", "tableOfContents"),
-                ("schema:accessibilityFeature", "readingOrder"),
-                ("schema:accessibilityFeature", "displayTransformability"),
-                ("schema:accessibilityHazard", "none"),
-                ("schema:accessibilitySummary", self.labels["accessibility"])):
-            book.add_metadata(None, "meta", value, {"property": prop})
-        book.metadata[None]["meta"] = [entry for entry in book.metadata[None]["meta"]
-                                       if entry[1].get("name") != "generator"]
-        book.add_metadata(None, "meta", "", {"name": "generator",
-                                             "content": f"publish {__version__}"})
-        if self.vertical:
-            book.set_direction("rtl")
 
     def build_front_matter(self) -> None:
         meta = self.document.meta
@@ -131,12 +132,15 @@ class _EpubBuilder:
         self.pages.append(_Page("cover", "text/cover.xhtml", meta.title, "cover",
                                 Markup(template.render(kind="cover", **common))))
         self.pages.append(_Page("titlepage", "text/titlepage.xhtml", meta.title, "frontmatter",
-                                Markup(template.render(kind="titlepage",
-                                                       date_text=date_text(meta.source_date),
-                                                       **common))))
+                                Markup(template.render(
+                                    kind="titlepage",
+                                    date_text=self.translator.text(date_text(meta.source_date)),
+                                    **common))))
         self.pages.append(_Page("imprint", "text/imprint.xhtml", self.labels["attribution"],
                                 "frontmatter", Markup(template.render(
-                                    kind="imprint", attribution=render_attribution(self.document),
+                                    kind="imprint",
+                                    attribution=self.translator.numbers_in(
+                                        render_attribution(self.document)),
                                     **common))))
 
     def build_chapters(self) -> None:
@@ -145,25 +149,22 @@ class _EpubBuilder:
         lead = t.blocks(self.document.blocks)
         heading = f'<h1 class="book-title-inline">{escape(meta.title)}</h1>'
         body = Markup(f'<section epub:type="chapter" role="doc-chapter" aria-label="'
-                      f'{escape(meta.title)}">{heading}{lead}</section>') + t.footnotes()
+                      f'{escape(meta.title)}">{heading}{lead}</section>') + t.chapter_notes()
         self.pages.append(_Page("lead", "text/lead.xhtml", meta.title, "bodymatter", body))
-        self.toc.append(self.epub.Link("text/lead.xhtml", meta.title, "toc-lead"))
+        self.toc.append(_TocEntry("toc-lead", meta.title, "text/lead.xhtml"))
         for index, section in enumerate(self.document.sections, 1):
             file_name = f"text/chapter-{index:02d}.xhtml"
-            content = t.section(section) + t.footnotes()
+            content = t.section(section) + t.chapter_notes()
             title = _title_text(section)
             body_type = "backmatter" if is_bibliography(section) else "bodymatter"
             self.pages.append(_Page(f"chapter-{index:02d}", file_name, title, body_type,
                                     Markup(content)))
             self.toc.append(self._toc_entry(section, file_name))
 
-    def _toc_entry(self, section: Section, file_name: str):
-        link = self.epub.Link(f"{file_name}#{section.id}", _title_text(section),
-                              f"toc-{section.id}")
-        subs = [self._toc_entry(sub, file_name) for sub in section.sections
-                if sub.level <= 3]
-        return (self.epub.Section(_title_text(section), f"{file_name}#{section.id}"), subs) \
-            if subs else link
+    def _toc_entry(self, section: Section, file_name: str) -> _TocEntry:
+        return _TocEntry(f"toc-{section.id}", _title_text(section), f"{file_name}#{section.id}",
+                         [self._toc_entry(sub, file_name) for sub in section.sections
+                          if sub.level <= 3])
 
     def build_navigation(self) -> None:
         landmarks = [
@@ -178,26 +179,34 @@ class _EpubBuilder:
                                   "href": page.file_name.removeprefix("text/"),
                                   "title": page.title})
         content = self.env.get_template("nav.xhtml.jinja").render(
-            labels=self.labels, toc=Markup(_nav_list(self.toc)), landmarks=landmarks)
+            labels=self.labels, toc=Markup(self._nav_list(self.toc)), landmarks=landmarks)
         nav = _Page("nav", "text/nav.xhtml", self.labels["contents"], "frontmatter",
                     Markup(content), properties=["nav"])
         self.pages.insert(3, nav)
-        self.book.add_item(self.epub.EpubNcx())
-        self.book.toc = self.toc
+
+    def _nav_list(self, entries: list[_TocEntry]) -> str:
+        items = "".join(
+            f'<li><a href="{escape(entry.href.removeprefix("text/"))}">'
+            f"{self.translator.text(entry.title)}</a>"
+            f"{self._nav_list(entry.children) if entry.children else ''}</li>"
+            for entry in entries)
+        return f"<ol>{items}</ol>"
 
     def build_figures(self) -> None:
+        """Each figure's image, as the media check re-encoded it (the reader kept only
+        figures whose image passed it)."""
         for node in walk(self.document):
-            if isinstance(node, Figure) and self.media_dir is not None:
-                path = self.media_dir.parent / node.path
+            if isinstance(node, Figure) and node.path and self.media is not None:
                 name = self.translator.image_src(node).removeprefix("../")
-                media_type = mimetypes.guess_type(path.name)[0] or ""
-                if media_type not in ("image/png", "image/jpeg", "image/gif", "image/svg+xml",
-                                      "image/webp"):
-                    self.report.warn("media-type", f"{path.name}: not an EPUB image type")
+                if any(resource.file_name == name for resource in self.resources):
                     continue
-                self.book.add_item(self.epub.EpubItem(uid=name.replace("/", "-"),
-                                                      file_name=name, media_type=media_type,
-                                                      content=path.read_bytes()))
+                try:
+                    image = images.prepare(self.media.path(node.path))
+                except images.ImageRefused as refusal:
+                    self.report.warn("media-refused", f"{refusal}; left out of the EPUB")
+                    continue
+                self.resources.append(_Resource(name.replace("/", "-"), name,
+                                                image.media_type, image.data))
 
     def build_styles_and_fonts(self) -> None:
         faces = fonts.faces(self.document.script)
@@ -206,8 +215,7 @@ class _EpubBuilder:
         css = self.env.get_template("epub.css.jinja").render(
             text_family="Publish Text", heading_family="Publish Heading", fonts=families,
             region=region, fallbacks=fallbacks, vertical=self.vertical)
-        self.book.add_item(self.epub.EpubItem(uid="style", file_name="styles/book.css",
-                                              media_type="text/css", content=css.encode()))
+        self.resources.append(_Resource("style", "styles/book.css", "text/css", css.encode()))
         pages_text = "".join(str(page.content) for page in self.pages) + css
         text = _visible_text(pages_text) + self.document.meta.title
         headings = "".join(_title_text(s) for s in walk(self.document)
@@ -216,79 +224,130 @@ class _EpubBuilder:
         for uid, name, face, chars in (("font-text", "fonts/text.otf", faces["serif"], text),
                                        ("font-heading", "fonts/heading.otf", faces["sans"],
                                         headings)):
-            data = fonts.subset(face, chars)
-            self.book.add_item(self.epub.EpubItem(uid=uid, file_name=name,
-                                                  media_type="font/otf", content=data))
+            self.resources.append(_Resource(uid, name, "font/otf", fonts.subset(face, chars)))
 
     def build_cover(self) -> None:
         faces = fonts.faces(self.document.script)
-        image = _cover_image(self.document, faces)
-        self.book.set_cover("images/cover.jpg", image, create_page=False)
+        self.resources.append(_Resource("cover-image", "images/cover.jpg", "image/jpeg",
+                                        _cover_image(self.document, faces), ["cover-image"]))
 
-    def build_spine(self) -> None:
+    # ------------------------------------------------------------ package
+
+    def files(self, modified: datetime.datetime) -> list[tuple[str, bytes]]:
+        """Every file of the package after ``mimetype``, in ZIP order, with its path."""
+        package = [("META-INF/container.xml", CONTAINER.encode())]
+        package.append(("EPUB/content.opf", self._package_document(modified).encode()))
+        package.append(("EPUB/toc.ncx", self._ncx().encode()))
+        package += [(f"EPUB/{r.file_name}", r.content) for r in self.resources]
         template = self.env.get_template("page.xhtml.jinja")
-        spine = []
         for page in self.pages:
             xhtml = template.render(lang=self.lang, title=page.title, body_type=page.body_type,
                                     content=page.content, vertical=self.vertical)
-            item = self.epub.EpubItem(uid=page.uid, file_name=page.file_name,
-                                      media_type="application/xhtml+xml",
-                                      content=xhtml.encode("utf-8"))
-            item.properties = page.properties
-            self.book.add_item(item)
-            spine.append(item)
-        self.book.spine = spine
+            package.append((f"EPUB/{page.file_name}", xhtml.encode("utf-8")))
+        return package
+
+    def _package_document(self, modified: datetime.datetime) -> str:
+        meta = self.document.meta
+        lead = next((plain_text(b.children) for b in self.document.blocks
+                     if isinstance(b, Paragraph)), "")
+        manifest = [*self.resources,
+                    *(_Resource(p.uid, p.file_name, "application/xhtml+xml", b"", p.properties)
+                      for p in self.pages)]
+        return self.env.get_template("content.opf.jinja").render(
+            lang=self.lang, identifier=book_identifier(self.document, self.vertical), meta=meta,
+            labels=self.labels, rights=f"{meta.licence} {meta.licence_url}".strip(),
+            description=lead[:300], modified=modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            accessibility=[*ACCESSIBILITY, ("schema:accessibilitySummary",
+                                            self.labels["accessibility"])],
+            version=__version__, vertical=self.vertical, resources=manifest, pages=self.pages)
+
+    def _ncx(self) -> str:
+        order = 0
+
+        def numbered(entries: list[_TocEntry]) -> list[dict]:
+            nonlocal order
+            out = []
+            for entry in entries:
+                order += 1
+                out.append({"uid": entry.uid, "title": entry.title, "href": entry.href,
+                            "order": order, "children": numbered(entry.children)})
+            return out
+
+        def depth(entries: list[_TocEntry]) -> int:
+            return max((1 + depth(entry.children) for entry in entries), default=0)
+
+        return self.env.get_template("toc.ncx.jinja").render(
+            lang=self.lang, identifier=book_identifier(self.document, self.vertical),
+            title=self.document.meta.title, toc=numbered(self.toc), depth=depth(self.toc))
 
 
 class _EpubTranslator(Translator):
     """The EPUB's translator: headings one level up (each chapter file starts at h1), images
-    in images/ under ASCII names."""
-
-    def image_src(self, node: Figure) -> str:
-        digest = uuid.uuid5(uuid.NAMESPACE_URL, node.file).hex[:12]
-        return f"../images/figure-{digest}{Path(node.file).suffix.lower()}"
+    in images/ under ASCII names, a chapter's notes under a heading at its end, and in vertical
+    text numbers set upright."""
 
     def __init__(self, document: Document, target: str, vertical: bool = False):
         super().__init__(document, target)
         self.vertical = vertical
 
+    def image_src(self, node: Figure) -> str:
+        digest = uuid.uuid5(uuid.NAMESPACE_URL, node.file).hex[:12]
+        return f"../images/figure-{digest}{Path(node.file).suffix.lower()}"
+
+    def text(self, text: str) -> Markup:
+        """Plain text as markup, numbers set as in the body (for the title page and the
+        contents)."""
+        return Markup(self._text(text))
+
+    def numbers_in(self, markup: Markup) -> Markup:
+        """``markup`` with the numbers of its text (not of its addresses) set as in the body."""
+        if not self.vertical:
+            return markup
+        parts = re.split(r"(<a\b[^>]*>.*?</a>|<[^>]+>)", str(markup))
+        return Markup("".join(part if index % 2 else self._text(html.unescape(part))
+                              for index, part in enumerate(parts)))
+
     def _text(self, text: str) -> str:
-        """In vertical text, numbers of one or two digits sit across the column (tate-chu-yoko)
-        and longer ones stand upright digit by digit."""
+        """In vertical text a number of up to four characters ("25", "1917", "2.5") sits
+        across the column (tate-chu-yoko); a longer one ("1,049") stands upright character by
+        character, its separators with it."""
         if not self.vertical:
             return super()._text(text)
 
         def number(match: re.Match) -> str:
-            kind = "tcy" if len(match.group(0)) <= 2 else "upright"
+            kind = "tcy" if len(match.group(0)) <= 4 else "upright"
             return f'<span class="{kind}">{match.group(0)}</span>'
 
-        return wrap_runs(text, _DIGITS, number)
+        return wrap_runs(text, _NUMBER, number)
+
+    def visit_ExternalLink(self, node: ExternalLink) -> str:
+        """A link that reads as its address stays one sideways run in vertical text."""
+        text = plain_text(node.children)
+        if self.vertical and "://" in text:
+            return (f'<a class="external url" href="{escape(node.url)}">'
+                    f"{escape(text)}</a>")
+        return super().visit_ExternalLink(node)
 
     def heading(self, section: Section) -> str:
         level = min(max(section.level - 1, 1), 6)
         return f'<h{level} id="{section.id}">{self.inlines(without_notes(section.title))}</h{level}>'
+
+    def chapter_notes(self) -> Markup:
+        """The notes called in the chapter, under a rule and a heading: reading systems with
+        popup notes hide the asides; the others show them as the chapter's notes."""
+        asides = self.footnotes()
+        if not asides:
+            return Markup("")
+        return Markup(f'\n<section class="notes" aria-labelledby="notes-heading">'
+                      f'<h2 class="notes-heading" id="notes-heading">'
+                      f'{escape(self.labels["notes"])}</h2>\n{asides}</section>')
 
 
 def _title_text(section: Section) -> str:
     return plain_text(without_notes(section.title)).strip()
 
 
-def _nav_list(entries) -> str:
-    items = []
-    for entry in entries:
-        if isinstance(entry, tuple):
-            head, subs = entry
-            href = head.href.removeprefix("text/")
-            items.append(f'<li><a href="{escape(href)}">{escape(head.title)}</a>'
-                         f"{_nav_list(subs)}</li>")
-        else:
-            href = entry.href.removeprefix("text/")
-            items.append(f'<li><a href="{escape(href)}">{escape(entry.title)}</a></li>')
-    return f"<ol>{''.join(items)}</ol>"
-
-
 def _visible_text(markup: str) -> str:
-    import html
     return html.unescape(re.sub(r"<[^>]*>", "", markup))
 
 
@@ -317,34 +376,16 @@ def _cover_image(document: Document, faces: dict) -> bytes:
 def write_epub(document: Document, target: Path, report: Report, *,
                media: Media | None = None, vertical: bool = False) -> None:
     """Package ``document`` as the EPUB 3 file ``target`` (written atomically)."""
-    from ebooklib import epub
-
-    builder = _EpubBuilder(document, report, media.folder if media else None, vertical)
+    builder = _EpubBuilder(document, report, media, vertical)
     builder.build()
-    date = _modified(document)
-    lang = LANG_TAGS[document.script]
-
-    class Writer(epub.EpubWriter):
-        def _write_opf_file(self, root):
-            root.set(XML_LANG, lang)
-            super()._write_opf_file(root)
-
-        def write(self):
-            self.out = _FixedTimeZip(self.file_name, date)
-            self.out.writestr("mimetype", "application/epub+zip",
-                              compress_type=zipfile.ZIP_STORED)
-            self._write_container()
-            self._write_opf()
-            self._write_items()
-            self.out.close()
-
+    modified = _modified(document)
     with atomic_output(target) as temporary:
-        writer = Writer(str(temporary), builder.book,
-                        {"mtime": date, "raise_exceptions": True, "epub3_pages": False,
-                         "spine_direction": vertical})
-        writer.process()
         try:
-            writer.write()
+            with _FixedTimeZip(temporary, modified) as package:
+                package.writestr("mimetype", "application/epub+zip",
+                                 compress_type=zipfile.ZIP_STORED)
+                for name, data in builder.files(modified):
+                    package.writestr(name, data)
         except (OSError, ValueError) as error:
             raise PublishError(f"could not write {target.name}: {error}") from None
     log.debug("packed %s", target)
@@ -361,7 +402,7 @@ def _modified(document: Document) -> datetime.datetime:
 class _FixedTimeZip(zipfile.ZipFile):
     """A ZIP whose entries all carry one timestamp, so the same book gives the same bytes."""
 
-    def __init__(self, path: str, when: datetime.datetime):
+    def __init__(self, path: Path, when: datetime.datetime):
         super().__init__(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9)
         self.when = max(when, datetime.datetime(1980, 1, 1, tzinfo=datetime.timezone.utc))
 

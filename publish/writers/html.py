@@ -261,7 +261,7 @@ class Translator:
             out.append(
                 f'<aside class="footnote" epub:type="footnote" role="doc-footnote" '
                 f'id="note-{n}"><p><a class="backlink" href="#ref-{n}" role="doc-backlink" '
-                f'title="{escape(self.labels["back_to_text"])}">{n}.</a> '
+                f'title="{escape(self.labels["back_to_text"])}">{self._text(str(n))}.</a> '
                 f'{self.inlines(note.children)}</p></aside>')
         self.pending_notes = []
         return Markup("\n".join(out))

@@ -15,7 +15,7 @@ from ..files import atomic_output
 from ..media import Media
 from ..model import Document, Paragraph, plain_text
 from ..report import PublishError, Report
-from . import weasyprint_patches
+from . import pdf_structure, weasyprint_patches
 from .booklet import impose
 from .html import (LANG_TAGS, TEMPLATES, Translator, date_text, environment,
                    render_attribution, without_notes)
@@ -143,10 +143,19 @@ def write_pdf(document: Document, target: Path, report: Report, *, paper: str = 
         rendered = weasyprint.HTML(string=html, base_url=str(base) + "/",
                                    url_fetcher=fetcher).render(
             stylesheets=[weasyprint.CSS(string=css, url_fetcher=fetcher)])
+        tagged = tagged and not booklet
+        if tagged:
+            pdf_structure.link_note_calls(rendered)
         with atomic_output(target) as temporary:
-            rendered.write_pdf(temporary, pdf_variant="pdf/ua-1" if tagged and not booklet
-                               else None, pdf_version="1.7",
+            # Tagged, but not claimed PDF/UA-1: see the README's "Tagged PDF".
+            rendered.write_pdf(temporary, pdf_tags=tagged, pdf_version="1.7",
                                pdf_identifier=_identifier(document), custom_metadata=True)
+            if tagged:
+                try:
+                    pdf_structure.retag(temporary)
+                except pdf_structure.StructureError as error:
+                    report.warn("pdf-structure", f"{target.name}: tags left as WeasyPrint "
+                                                 f"wrote them ({error})")
             if booklet:
                 impose(temporary, PAPERS[sheet])
     log.debug("typeset %s (%d pages)", target, len(rendered.pages))
