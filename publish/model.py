@@ -14,7 +14,7 @@ __all__ = [
     "Text", "Strong", "Emphasis", "InternalLink", "ExternalLink", "NoteRef", "Protected",
     "Variant", "ConversionRule", "NeedsSource", "LineBreak", "Inline",
     "Paragraph", "ListItem", "BulletList", "OrderedList", "Figure", "Hatnote", "InfoboxRow",
-    "Infobox", "Bibliography", "Block", "Section", "Source", "Note", "Meta", "Document",
+    "Infobox", "Bibliography", "Block", "Section", "Source", "Note", "Credit", "Meta", "Document",
     "plain_text", "dump", "to_json", "walk", "rebuild", "INLINE_ROOTS",
 ]
 
@@ -218,8 +218,24 @@ class Note:
 
 
 @dataclass(frozen=True)
+class Credit:
+    """Represents the credit an image's licence asks for, like ``media/X.jpg`` by Y under
+    CC BY-SA 4.0, described at its source page."""
+    file: str
+    title: str = ""
+    artist: str = ""
+    licence: str = ""
+    licence_url: str = ""
+    source_url: str = ""
+
+
+@dataclass(frozen=True)
 class Meta:
-    """Represents what is known about the article rather than written in it."""
+    """Represents what is known about the article rather than written in it.
+
+    ``revision`` is the wiki's revision id (as text), ``timestamp`` its time, ``credits`` the
+    images' credits, for the files in ``media/`` (names relative to it).
+    """
     title: str
     language: str = "zh"
     source_url: str = ""
@@ -228,6 +244,13 @@ class Meta:
     licence_url: str = "https://creativecommons.org/licenses/by-sa/4.0/"
     source_date: str = ""
     subjects: tuple[str, ...] = ()
+    display_title: str = ""
+    revision: str = ""
+    timestamp: str = ""
+    variants: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    redirected_from: str = ""
+    credits: tuple[Credit, ...] = ()
 
 
 @dataclass(frozen=True)

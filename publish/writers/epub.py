@@ -25,7 +25,7 @@ from ..model import Document, Figure, Section, plain_text, walk
 from ..report import PublishError, Report
 from ..transforms.script import labels
 from .html import (LANG_TAGS, Translator, date_text, environment, is_bibliography,
-                   render_attribution, without_notes, wrap_runs)
+                   render_attribution, render_credits, without_notes, wrap_runs)
 
 __all__ = ["write_epub", "book_identifier"]
 
@@ -136,7 +136,7 @@ class _EpubBuilder:
         self.pages.append(_Page("imprint", "text/imprint.xhtml", self.labels["attribution"],
                                 "frontmatter", Markup(template.render(
                                     kind="imprint", attribution=render_attribution(self.document),
-                                    **common))))
+                                    credits=render_credits(self.document), **common))))
 
     def build_chapters(self) -> None:
         t = self.translator
@@ -245,7 +245,7 @@ class _EpubTranslator(Translator):
 
     def image_src(self, node: Figure) -> str:
         digest = uuid.uuid5(uuid.NAMESPACE_URL, node.file).hex[:12]
-        return f"../images/figure-{digest}{Path(node.file).suffix.lower()}"
+        return f"../images/figure-{digest}{Path(node.path).suffix.lower()}"
 
     def __init__(self, document: Document, target: str, vertical: bool = False):
         super().__init__(document, target)
