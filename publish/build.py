@@ -321,7 +321,7 @@ def _formats(task: _Task, *, typeset: bool) -> list[str]:
 
 def _read(source: Path, options: Options, report: Report) -> Document:
     """The source's document, dated, cut to the sections asked for and numbered if asked."""
-    from .readers.wikitext import read
+    from .readers.source import read
     from .transforms import excerpt, paragraphs
 
     document = read(source, report, encoding=options.encoding)

@@ -149,7 +149,7 @@ def run() -> NoReturn:
 def _parse(args) -> int:
     from . import transforms
     from .model import to_json
-    from .readers.wikitext import read
+    from .readers.source import read
 
     report = Report(source=str(args.source))
     document = read(args.source, report, encoding=args.encoding)

@@ -8,14 +8,15 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass
-from typing import Union
+from typing import Never, NoReturn, Union
 
 __all__ = [
     "Text", "Strong", "Emphasis", "InternalLink", "ExternalLink", "NoteRef", "Protected",
     "Variant", "ConversionRule", "NeedsSource", "LineBreak", "Inline",
     "Paragraph", "ListItem", "BulletList", "OrderedList", "Figure", "Hatnote", "InfoboxRow",
     "Infobox", "Bibliography", "Block", "Section", "Source", "Note", "Credit", "Meta", "Document",
-    "plain_text", "dump", "to_json", "walk", "rebuild", "INLINE_ROOTS",
+    "plain_text", "dump", "to_json", "walk", "rebuild", "children", "no_rule", "CHILD_FIELDS",
+    "INLINE_ROOTS",
 ]
 
 
@@ -264,24 +265,74 @@ class Document:
     script: str = ""
 
 
-# ---------------------------------------------------------------- helpers
+# ---------------------------------------------------------------- the tree's shape
+
+#: Each node type's child fields, in reading order: the one description of the tree's shape that
+#: every traversal uses (walk, rebuild, plain text, script conversion, ids, excerpts). A field
+#: holds a tuple of nodes, except ``Variant.branches``, which holds (variant code, inlines) pairs.
+#: A node type missing here is an error in every traversal, never a silently skipped subtree.
+CHILD_FIELDS: dict[type, tuple[str, ...]] = {
+    Text: (), Strong: ("children",), Emphasis: ("children",), InternalLink: ("children",),
+    ExternalLink: ("children",), NoteRef: ("locator",), Protected: (), Variant: ("branches",),
+    ConversionRule: (), NeedsSource: ("children",), LineBreak: (),
+    Paragraph: ("children",), ListItem: ("children", "sublists"), BulletList: ("items",),
+    OrderedList: ("items",), Figure: ("caption",), Hatnote: ("children",),
+    InfoboxRow: ("label", "value"), Infobox: ("title", "rows"), Bibliography: (),
+    Section: ("title", "blocks", "sections"), Source: ("full", "short"), Note: ("children",),
+    Credit: (), Meta: (), Document: ("blocks", "sections", "sources", "notes"),
+}
+
+#: The child fields that hold a whole run of inlines (a paragraph, a caption, a title …): the
+#: units that script conversion reads as one text, so phrases are not cut at node boundaries.
+INLINE_ROOTS: dict[type, tuple[str, ...]] = {
+    Paragraph: ("children",), ListItem: ("children",), Figure: ("caption",),
+    Hatnote: ("children",), Infobox: ("title",), InfoboxRow: ("label", "value"),
+    Section: ("title",), Source: ("full", "short"), Note: ("children",),
+}
+
+
+def children(node) -> list:
+    """The nodes directly below ``node``, in reading order (as :data:`CHILD_FIELDS` says)."""
+    out: list = []
+    for name in CHILD_FIELDS[type(node)]:
+        value = getattr(node, name)
+        if isinstance(node, Variant):
+            for _, branch in value:
+                out.extend(branch)
+        else:
+            out.extend(value)
+    return out
+
 
 def plain_text(nodes) -> str:
     """The text a reader would see in ``nodes`` (inlines), without markup."""
     parts: list[str] = []
     for node in nodes:
-        if isinstance(node, (Text, Protected)):
-            parts.append(node.text)
-        elif isinstance(node, LineBreak):
-            parts.append("\n")
-        elif isinstance(node, Variant):
-            if node.branches:
-                parts.append(plain_text(node.branches[0][1]))
-        elif isinstance(node, (ConversionRule, NoteRef)):
-            continue
-        else:
-            parts.append(plain_text(node.children))
+        parts.append(_plain(node))
     return "".join(parts)
+
+
+def _plain(node: Inline) -> str:
+    match node:
+        case Text() | Protected():
+            return node.text
+        case LineBreak():
+            return "\n"
+        case Variant():
+            return plain_text(node.branches[0][1]) if node.branches else ""
+        case ConversionRule() | NoteRef():
+            return ""
+        case Strong() | Emphasis() | InternalLink() | ExternalLink() | NeedsSource():
+            return plain_text(node.children)
+        case _:
+            no_rule(node, "plain_text")
+
+
+def no_rule(node: Never, stage: str) -> NoReturn:
+    """The end of an exhaustive ``match`` on node types: a type checker rejects a dispatcher
+    that leaves a node type unhandled (``node`` is then not ``Never``), and at run time the
+    node that slipped through is named in a TypeError, never skipped."""
+    raise TypeError(f"{stage} has no rule for {type(node).__name__}")
 
 
 def walk(node):
@@ -290,30 +341,7 @@ def walk(node):
     while stack:
         current = stack.pop()
         yield current
-        children: list = []
-        if isinstance(current, Document):
-            children = [*current.blocks, *current.sections, *current.sources, *current.notes]
-        elif isinstance(current, Section):
-            children = [*current.title, *current.blocks, *current.sections]
-        elif isinstance(current, (BulletList, OrderedList)):
-            children = list(current.items)
-        elif isinstance(current, ListItem):
-            children = [*current.children, *current.sublists]
-        elif isinstance(current, Figure):
-            children = list(current.caption)
-        elif isinstance(current, Infobox):
-            children = [*current.title, *current.rows]
-        elif isinstance(current, InfoboxRow):
-            children = [*current.label, *current.value]
-        elif isinstance(current, Source):
-            children = [*current.full, *current.short]
-        elif isinstance(current, NoteRef):
-            children = list(current.locator)
-        elif isinstance(current, Variant):
-            children = [inline for _, branch in current.branches for inline in branch]
-        elif hasattr(current, "children"):
-            children = list(current.children)
-        stack.extend(reversed(children))
+        stack.extend(reversed(children(current)))
 
 
 def dump(node):
@@ -333,34 +361,28 @@ def to_json(document: Document) -> str:
     return json.dumps(dump(document), ensure_ascii=False, indent=1)
 
 
-#: The fields that hold a whole run of inlines (a paragraph, a caption, a title …), per node type.
-INLINE_ROOTS: dict[type, tuple[str, ...]] = {
-    Paragraph: ("children",), ListItem: ("children",), Figure: ("caption",),
-    Hatnote: ("children",), Infobox: ("title",), InfoboxRow: ("label", "value"),
-    Section: ("title",), Source: ("full", "short"), Note: ("children",),
-}
-
-
 def rebuild(node, fn):
     """Rebuild ``node`` bottom-up in reading order, each node replaced by ``fn(node)``.
 
     ``fn`` gets a node whose children are already rebuilt and returns a node, or a list of
     nodes to splice into the parent's tuple in its place (``[]`` removes it).
     """
-    changes = {f.name: _rebuild_value(getattr(node, f.name), fn) for f in dataclasses.fields(node)}
-    return fn(dataclasses.replace(node, **changes))
+    changes = {}
+    for name in CHILD_FIELDS[type(node)]:
+        value = getattr(node, name)
+        if isinstance(node, Variant):
+            changes[name] = tuple((code, _rebuild_tuple(branch, fn)) for code, branch in value)
+        else:
+            changes[name] = _rebuild_tuple(value, fn)
+    return fn(dataclasses.replace(node, **changes) if changes else node)
 
 
-def _rebuild_value(value, fn):
-    if dataclasses.is_dataclass(value):
-        return rebuild(value, fn)
-    if isinstance(value, tuple):
-        out = []
-        for item in value:
-            result = _rebuild_value(item, fn)
-            if isinstance(result, list):
-                out.extend(result)
-            else:
-                out.append(result)
-        return tuple(out)
-    return value
+def _rebuild_tuple(nodes: tuple, fn) -> tuple:
+    out: list = []
+    for item in nodes:
+        result = rebuild(item, fn)
+        if isinstance(result, list):
+            out.extend(result)
+        else:
+            out.append(result)
+    return tuple(out)

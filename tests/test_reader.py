@@ -7,7 +7,7 @@ import pytest
 
 from conftest import compact, compact_document, read
 from publish.model import Figure, plain_text
-from publish.readers.wikitext import read as read_file
+from publish.readers.source import read as read_file
 from publish.report import PublishError, Report
 
 CASES = Path(__file__).parent / "cases" / "reader.txt"

@@ -9,17 +9,40 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from mwparserfromhell import nodes as mw
+
 from ..model import (Bibliography, Hatnote, Infobox, InfoboxRow, InternalLink, NeedsSource,
                      Text)
 from .citations import CITE_TEMPLATES, page_locator
 
-__all__ = ["Locator", "HANDLERS", "normalise_name"]
+__all__ = ["Locator", "Params", "HANDLERS", "normalise_name"]
 
 
 @dataclass(frozen=True)
 class Locator:
     """Represents a ``{{rp|32}}`` page locator, attached by the reader to the note before it."""
     text: str
+
+
+class Params:
+    """Represents a template's name and parameters as raw wikitext, like ``{{rp|32}}``."""
+
+    def __init__(self, template: mw.Template):
+        self.name = str(template.name).strip()
+        self._params = [(str(p.name).strip(), str(p.value)) for p in template.params]
+
+    def positional(self) -> list[tuple[str, str]]:
+        return [(key, value) for key, value in self._params if key.isdigit()]
+
+    def get(self, key: str) -> str | None:
+        for name, value in self._params:
+            if name.casefold() == key:
+                return value
+        return None
+
+    def named(self) -> dict[str, str]:
+        return {key.casefold(): value for key, value in self._params if not key.isdigit()}
+
 
 
 def normalise_name(name: str) -> str:

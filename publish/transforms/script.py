@@ -22,8 +22,8 @@ import re
 
 import opencc
 
-from ..model import (INLINE_ROOTS, ConversionRule, Document, ExternalLink, InternalLink,
-                     Protected, Text, Variant, rebuild)
+from ..model import (INLINE_ROOTS, ConversionRule, Document, Protected, Text, Variant, rebuild,
+                     walk)
 from ..report import Report
 
 __all__ = ["SCRIPTS", "apply", "convert_text", "labels", "LABELS"]
@@ -179,13 +179,9 @@ def _convert_roots(node, script: str):
 
 
 def _text_leaves(inlines, leaves: list) -> None:
-    for node in inlines:
-        if isinstance(node, Text):
-            leaves.append(node)
-        elif isinstance(node, (InternalLink, ExternalLink)) or hasattr(node, "children"):
-            _text_leaves(node.children, leaves)
-        elif hasattr(node, "locator"):
-            _text_leaves(node.locator, leaves)
+    """The Text nodes under ``inlines``, in reading order (Protected text is not one)."""
+    for inline in inlines:
+        leaves.extend(node for node in walk(inline) if isinstance(node, Text))
 
 
 def _convert_run(inlines: tuple, script: str) -> tuple:

@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 
 from .. import __version__, fonts
 from ..files import atomic_output
-from ..model import Document, Figure, Section, plain_text, walk
+from ..model import Document, Figure, Paragraph, Section, plain_text, walk
 from ..report import PublishError, Report
 from ..transforms.script import labels
 from .html import (LANG_TAGS, Translator, date_text, environment, is_bibliography,
@@ -103,7 +103,7 @@ class _EpubBuilder:
         for subject in meta.subjects:
             book.add_metadata("DC", "subject", subject)
         lead = next((plain_text(b.children) for b in self.document.blocks
-                     if hasattr(b, "children")), "")
+                     if isinstance(b, Paragraph)), "")
         if lead:
             book.add_metadata("DC", "description", lead[:300])
         for prop, value in (

@@ -14,9 +14,10 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from ..model import (Bibliography, BulletList, Document, Emphasis, ExternalLink, Figure, Hatnote,
-                     Infobox, InternalLink, LineBreak, NeedsSource, Note, NoteRef, OrderedList,
-                     Paragraph, Protected, Section, Strong, Text, plain_text, walk)
+from ..model import (Bibliography, Block, BulletList, ConversionRule, Document, Emphasis,
+                     ExternalLink, Figure, Hatnote, Infobox, Inline, InternalLink, LineBreak,
+                     NeedsSource, Note, NoteRef, OrderedList, Paragraph, Protected, Section,
+                     Strong, Text, Variant, no_rule, plain_text, walk)
 from ..transforms.script import labels
 
 __all__ = ["Translator", "environment", "TEMPLATES", "LANG_TAGS", "render_attribution",
@@ -158,11 +159,31 @@ class Translator:
         inner = self._text(before) + "".join(parts) + self._text(after)
         return f'<span class="glue">{inner}</span>'
 
-    def inline(self, node) -> str:
-        method = getattr(self, "visit_" + type(node).__name__, None)
-        if method is None:
-            raise TypeError(f"the HTML writer has no rule for {type(node).__name__}")
-        return method(node)
+    def inline(self, node: Inline) -> str:
+        match node:
+            case Text():
+                return self.visit_Text(node)
+            case Protected():
+                return self.visit_Protected(node)
+            case Strong():
+                return self.visit_Strong(node)
+            case Emphasis():
+                return self.visit_Emphasis(node)
+            case InternalLink():
+                return self.visit_InternalLink(node)
+            case ExternalLink():
+                return self.visit_ExternalLink(node)
+            case LineBreak():
+                return self.visit_LineBreak(node)
+            case NeedsSource():
+                return self.visit_NeedsSource(node)
+            case NoteRef():
+                return self.note_call(node)
+            case Variant() | ConversionRule():
+                # The script transform resolves both before any writer runs.
+                raise TypeError(f"a {type(node).__name__} reached the HTML writer unconverted")
+            case _:
+                no_rule(node, "the HTML writer")
 
     def _text(self, text: str) -> str:
         if self.target != "print":
@@ -250,11 +271,24 @@ class Translator:
     def blocks(self, blocks) -> Markup:
         return Markup("\n".join(self.block(block) for block in blocks))
 
-    def block(self, node) -> str:
-        method = getattr(self, "block_" + type(node).__name__, None)
-        if method is None:
-            raise TypeError(f"the HTML writer has no rule for {type(node).__name__}")
-        return method(node)
+    def block(self, node: Block) -> str:
+        match node:
+            case Paragraph():
+                return self.block_Paragraph(node)
+            case BulletList():
+                return self.block_BulletList(node)
+            case OrderedList():
+                return self.block_OrderedList(node)
+            case Hatnote():
+                return self.block_Hatnote(node)
+            case Figure():
+                return self.block_Figure(node)
+            case Infobox():
+                return self.block_Infobox(node)
+            case Bibliography():
+                return self.block_Bibliography(node)
+            case _:
+                no_rule(node, "the HTML writer")
 
     def block_Paragraph(self, node: Paragraph) -> str:
         body = self.inlines(node.children, paragraph_end=True)

@@ -1,0 +1,162 @@
+"""Reader stage, block builder: the dispatcher's tokens → the lead's blocks and nested sections.
+
+mwparserfromhell gives flat headings, list markers and paragraphs as blank lines; the
+dispatcher (:mod:`publish.readers.wikitext`) turns them into inlines, blocks and the line tokens
+below, and this module gathers lines into paragraphs and lists and headings into sections.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model import (Bibliography, Block, BulletList, Figure, Hatnote, Infobox, ListItem,
+                     OrderedList, Paragraph, Section, Text, plain_text)
+from ..report import Report
+from .refs import attach_locators
+from .runs import cjk_pair, normalise, trim
+from .templates import Locator
+
+__all__ = ["Newline", "ListMarker", "Heading", "NEWLINE", "build"]
+
+
+@dataclass(frozen=True)
+class Newline:
+    """A line end in the top-level markup."""
+
+
+@dataclass(frozen=True)
+class ListMarker:
+    """A list or definition marker (``*``, ``#``, ``;``, ``:``) at a line's start."""
+    char: str
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading line, before it opens a section."""
+    level: int
+    title: tuple
+
+
+NEWLINE = Newline()
+
+
+def build(tokens: list, report: Report) -> tuple[tuple[Block, ...], tuple[Section, ...]]:
+    """Top-level tokens → the lead's blocks and the nested sections."""
+    lead: list[Block] = []
+    # A stack of open sections: [level, title, blocks, subsections].
+    stack: list[list] = []
+
+    def close_to(level: int) -> None:
+        while stack and stack[-1][0] >= level:
+            level_, title, blocks, subsections = stack.pop()
+            section = Section(title, level_, tuple(blocks), tuple(subsections))
+            (stack[-1][3] if stack else top).append(section)
+
+    top: list[Section] = []
+    current = lead
+    for item in _blocks(tokens, report):
+        if isinstance(item, Heading):
+            level = max(2, item.level)
+            close_to(level)
+            stack.append([level, item.title, [], []])
+            current = stack[-1][2]
+        else:
+            current.append(item)
+    close_to(0)
+    return tuple(lead), tuple(top)
+
+
+def _blocks(tokens: list, report: Report):
+    """Tokens → blocks and headings: lines gathered into paragraphs and lists."""
+    paragraph: list = []
+    list_items: list[tuple[str, tuple]] = []
+
+    def flush_paragraph():
+        inlines = normalise(attach_locators(paragraph, report), report)
+        inlines = trim(inlines)
+        paragraph.clear()
+        if inlines:
+            yield Paragraph(tuple(inlines))
+
+    def flush_list():
+        if list_items:
+            yield from build_lists(list_items)
+            list_items.clear()
+
+    for line in split_lines(tokens):
+        markers = ""
+        while line and isinstance(line[0], ListMarker):
+            markers += line.pop(0).char
+        # A definition's ":" inside a ";term:" line separates term and definition.
+        line = [Text(" ") if isinstance(t, ListMarker) else t for t in line]
+        blocks_in_line = [t for t in line if isinstance(t, (Figure, Hatnote, Infobox,
+                                                             Bibliography, Heading))]
+        if markers and markers[0] in "*#":
+            yield from flush_paragraph()
+            inline = [t for t in line if t not in blocks_in_line]
+            content = trim(normalise(attach_locators(inline, report), report))
+            list_items.append((markers, tuple(content)))
+            yield from blocks_in_line
+            continue
+        yield from flush_list()
+        if not any(not (isinstance(t, Text) and not t.text.strip()) for t in line):
+            yield from flush_paragraph()
+            continue
+        if paragraph and not isinstance(line[0], (Figure, Hatnote, Infobox, Bibliography)):
+            inline = [t for t in paragraph if not isinstance(t, Locator)]
+            following = [t for t in line if not isinstance(t, Locator)]
+            before, after = plain_text(inline[-1:])[-1:], plain_text(following[:1])[:1]
+            paragraph.append(Text("" if cjk_pair(before, after) else " "))
+        for token in line:
+            if token in blocks_in_line:
+                yield from flush_paragraph()
+                yield token
+            else:
+                paragraph.append(token)
+        if blocks_in_line:
+            yield from flush_paragraph()
+    yield from flush_paragraph()
+    yield from flush_list()
+
+
+def split_lines(tokens: list) -> list[list]:
+    """Tokens → lines (a heading is a line of its own)."""
+    lines: list[list] = [[]]
+    for token in tokens:
+        if isinstance(token, Newline):
+            lines.append([])
+        elif isinstance(token, Heading):
+            lines.extend([[token], []])
+        else:
+            lines[-1].append(token)
+    return lines
+
+
+def build_lists(items: list[tuple[str, tuple]]) -> list[Block]:
+    """``[("*", a), ("**", b), ("*", c)]`` → one list of a (with b under it) and c."""
+    def build_from(start: int, depth: int) -> tuple[Block, int]:
+        kind = items[start][0][depth - 1]
+        entries: list[ListItem] = []
+        index = start
+        while index < len(items) and len(items[index][0]) >= depth \
+                and items[index][0][depth - 1] == kind:
+            markers, content = items[index]
+            if len(markers) > depth:
+                sub, index = build_from(index, depth + 1)
+                if entries:
+                    last = entries.pop()
+                    entries.append(ListItem(last.children, (*last.sublists, sub)))
+                else:
+                    entries.append(ListItem((), (sub,)))
+                continue
+            entries.append(ListItem(content))
+            index += 1
+        node = (OrderedList if kind == "#" else BulletList)(tuple(entries))
+        return node, index
+
+    blocks: list[Block] = []
+    index = 0
+    while index < len(items):
+        block, index = build_from(index, 1)
+        blocks.append(block)
+    return blocks
+
