@@ -191,6 +191,8 @@ def _build(args) -> int:
 def _fetch(args) -> int:
     from .sources.fetch import fetch
 
+    if args.revision and len(args.articles) > 1:
+        raise PublishError("--revision names one revision: give one article with it")
     for result in fetch(args.articles, args.out, wiki=args.wiki, revision=args.revision):
         _print_fetched(result)
     return 0

@@ -359,3 +359,22 @@ def test_the_expansions_are_part_of_the_source_digest(tmp_path):
     source.with_name("a.expansions.json").write_text('{"expansions": {"{{X}}": "乙"}}',
                                                       encoding="utf-8")
     assert source_digest(source) != before
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_progress_shows_on_a_terminal_only(wiki, tmp_path, capsys, monkeypatch, terminal):
+    from publish.sources import fetch as fetch_module
+
+    monkeypatch.setattr(fetch_module, "_on_terminal", lambda: terminal)
+    assert main(["fetch", "辛亥革命", "--wiki", wiki.base, "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert ("image 1/4 Wuchang_Uprising.jpg" in err) is terminal
+    assert ("辛亥革命: fetching revision 1001" in err) is terminal
+    assert "fetched 辛亥革命 revision 1001 (2 images)" in err
+
+
+def test_an_output_folder_that_cannot_be_written_is_one_line(wiki, tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    assert main(["fetch", "辛亥革命", "--wiki", wiki.base, "--out", str(blocker / "sub")]) == 1
+    assert "cannot write to" in _errors(capsys)[0]

@@ -97,7 +97,7 @@ class Client:
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"},
             timeout=httpx.Timeout(limits.timeout, connect=min(10.0, limits.timeout)),
             limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
-            follow_redirects=False, trust_env=False)
+            follow_redirects=False, trust_env=not is_loopback(self.host))
 
     def close(self) -> None:
         self.http.close()

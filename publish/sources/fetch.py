@@ -145,9 +145,13 @@ def fetch(texts: list[str], out_dir: Path, wiki: str = DEFAULT_WIKI, revision: i
     return results
 
 
+def _on_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
 def _progress(message: str, *args) -> None:
     """Progress on a terminal; nothing when stderr is piped (unless --verbose)."""
-    log.log(logging.INFO if sys.stderr.isatty() else logging.DEBUG, message, *args)
+    log.log(logging.INFO if _on_terminal() else logging.DEBUG, message, *args)
 
 
 # ---------------------------------------------------------------- the site
@@ -221,8 +225,11 @@ def fetch_article(client: Client, target: Target, out_dir: Path, site: _Site,
     _progress("%s: fetching revision %d", title, revision)
     content, timestamp, categories = _revision(client, revision, title)
     result = Fetched(source, title, revision)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".publish-fetch-", dir=out_dir))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".publish-fetch-", dir=out_dir))
+    except OSError as error:
+        raise PublishError(f"cannot write to {out_dir}: {error.strerror}") from None
     try:
         expansions = _expansions(client, title, content, result)
         names = file_names("\n".join([content, *expansions.values()]), set(site.file_prefixes))
@@ -256,6 +263,8 @@ def fetch_article(client: Client, target: Target, out_dir: Path, site: _Site,
             {"groups": groups}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         (staging / "source.wiki").write_text(content, encoding="utf-8", newline="")
         _commit(staging, out_dir, stem)
+    except OSError as error:
+        raise PublishError(f"cannot write {title} into {out_dir}: {error.strerror}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     result.images = len(credits)
