@@ -32,6 +32,8 @@ class FakeWiki:
                 self.interactions.append({"name": path.stem, **data, "served": 0})
         self.expansions = json.loads((FIXTURES / "expandtemplates.json").read_text(encoding="utf-8"))
         self.requests: list[tuple[str, dict]] = []
+        #: Every request as sent: its path, all its parameters and its headers.
+        self.sent: list[tuple[str, dict, dict]] = []
         self.unmatched: list[str] = []
         self.bytes_sent = 0
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -104,6 +106,7 @@ def _handler(wiki: FakeWiki):
 
         def route(self, path: str, params: dict) -> None:
             wiki.requests.append((path, {k: v for k, v in params.items() if k not in IGNORED}))
+            wiki.sent.append((path, params, dict(self.headers)))
             if path == "/w/api.php":
                 status, headers, body = wiki.answer(params)
                 text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)

@@ -15,10 +15,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import compact_document
 from fakewiki import FakeWiki
 from PIL import Image
 
 from publish.cli import main
+from publish.model import Figure, Paragraph, plain_text, walk
 from publish.readers.source import read
 from publish.report import PublishError, Report
 from publish.sources.client import Client, Limits, check_wiki_url
@@ -95,17 +97,14 @@ def test_an_article_with_images_credits_expansions_and_groups(wiki, tmp_path):
 
 def test_the_requests_are_polite(wiki, tmp_path):
     fetch(["辛亥革命"], tmp_path, wiki=wiki.base, limits=FAST)
-    api = wiki.api_calls()
-    assert api and all(params["action"] in ("query", "expandtemplates") for params in api)
-    assert all(path in ("/w/api.php",) or path.startswith("/upload/")
-               for path, _ in wiki.requests)
-    # maxlag, format and formatversion are set on every API request (the server drops them
-    # before recording; here they are checked on the client).
-    client = Client(wiki.base)
-    assert client.http.headers["User-Agent"].startswith("publish/")
-    assert "+http" in client.http.headers["User-Agent"]
-    assert "gzip" in client.http.headers["Accept-Encoding"]
-    client.close()
+    assert {path.split("/")[1] for path, _, _ in wiki.sent} == {"w", "upload"}
+    for path, params, headers in wiki.sent:
+        assert headers["User-Agent"].startswith("publish/0.1.0 (+http")
+        assert "gzip" in headers["Accept-Encoding"]
+        if path == "/w/api.php":
+            assert (params["format"], params["formatversion"], params["maxlag"]) == \
+                ("json", "2", "5")
+            assert params["action"] in ("query", "expandtemplates")
 
 
 def test_the_reader_uses_the_expansions_and_the_credits(wiki, tmp_path):
@@ -117,10 +116,8 @@ def test_the_reader_uses_the_expansions_and_the_credits(wiki, tmp_path):
     assert document.meta.categories[-1] == "革命"
     assert [credit.file for credit in document.meta.credits] == \
         ["Wuchang_Uprising.jpg", "Five_Races_Flag.svg.png"]
-    from publish.model import Figure, walk
     figures = [node.path for node in walk(document) if isinstance(node, Figure)]
     assert figures == ["media/Wuchang_Uprising.jpg", "media/Five_Races_Flag.svg.png"]
-    from publish.model import plain_text, Paragraph
     texts = "".join(plain_text(node.children) for node in walk(document)
                     if isinstance(node, Paragraph))
     assert "由维基展开的说明文字" in texts and "1911年10月10日" in texts
@@ -334,7 +331,6 @@ def test_an_expansion_is_matched_with_its_conversion_blocks(tmp_path):
         encoding="utf-8")
     report = Report()
     document = read(source, report)
-    from conftest import compact_document
     assert compact_document(document) == \
         'P("甲" B(V(zh-hans: !"一"; zh-hant: !"壹")) "乙<二>丙内")'
     assert [w.message for w in report.warnings] == ["unknown template {{Z}} dropped"]

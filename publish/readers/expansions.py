@@ -36,9 +36,6 @@ class Expansions:
             text, table = lift(unicodedata.normalize("NFC", invocation), quiet)
             self._index.setdefault(_skeleton(text), []).append((tuple(table), expansion))
 
-    def __len__(self) -> int:
-        return sum(len(entries) for entries in self._index.values())
-
     def get(self, invocation: str, table: list[Markup]) -> str | None:
         """The expansion of ``invocation`` as the reader has it (placeholders into
         ``table``), or None."""

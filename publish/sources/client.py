@@ -102,12 +102,6 @@ class Client:
     def close(self) -> None:
         self.http.close()
 
-    def __enter__(self) -> Client:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
     # -------------------------------------------------------- what may be contacted
 
     def check_url(self, url: str) -> str:
