@@ -87,6 +87,7 @@ def test_an_article_with_images_credits_expansions_and_groups(wiki, tmp_path):
     assert expansions["expansions"]["{{某未知模板|参数}}"] == "（由维基展开的说明文字）"
     assert len(expansions["expansions"]) == 2  # NoteTA, cite web, Main, Reflist are the reader's
     assert len(wiki.api_calls(action="expandtemplates")) == 1  # one batch
+    assert len(wiki.api_calls(prop="imageinfo")) == 1  # its iistart (older versions) not followed
 
     groups = json.loads((tmp_path / "辛亥革命.cgroups.json").read_text(encoding="utf-8"))
     assert groups == {"groups": {"IT": ["zh-cn:信息; zh-tw:資訊;", "zh-cn:软件; zh-tw:軟體;",

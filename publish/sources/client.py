@@ -220,15 +220,16 @@ class Client:
             return data
         raise AssertionError("unreachable: _wait raises after the last attempt")
 
-    def query(self, params: dict) -> list[dict]:
-        """Every answer of an ``action=query`` request, following ``continue`` to the end."""
+    def query(self, params: dict, enough: tuple[str, ...] = ()) -> list[dict]:
+        """Every answer of an ``action=query`` request, following ``continue`` to the end, or
+        until it continues only what ``enough`` names (``iistart``: older file versions)."""
         answers: list[dict] = []
         carry: dict = {}
         for _ in range(100):
             data = self.api({"action": "query", **params, **carry})
             answers.append(data)
             carry = data.get("continue") or {}
-            if not isinstance(carry, dict) or not carry:
+            if not isinstance(carry, dict) or set(carry) <= {"continue", *enough}:
                 return answers
         raise PublishError(f"{self.host}: more than 100 continued answers; refused")
 

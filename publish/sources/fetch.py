@@ -541,7 +541,7 @@ def _image_infos(client: Client, names: list[str]) -> dict[str, dict]:
             "prop": "imageinfo", "titles": "|".join(asked), "redirects": "1",
             "iiprop": "url|size|mime|extmetadata", "iiurlwidth": str(PRINT_WIDTH),
             "iiextmetadatafilter": "Artist|Credit|LicenseShortName|LicenseUrl|UsageTerms|NonFree",
-            "iiextmetadatalanguage": "zh"})
+            "iiextmetadatalanguage": "zh"}, enough=("iistart",))
         renamed: dict[str, str] = {}
         for data in answers:
             query = data.get("query") or {}
