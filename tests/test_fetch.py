@@ -375,3 +375,14 @@ def test_an_output_folder_that_cannot_be_written_is_one_line(wiki, tmp_path, cap
     blocker.write_text("x", encoding="utf-8")
     assert main(["fetch", "辛亥革命", "--wiki", wiki.base, "--out", str(blocker / "sub")]) == 1
     assert "cannot write to" in _errors(capsys)[0]
+
+
+def test_build_a_title_with_wiki_fetches_it_into_the_cache(wiki, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    assert main(["build", "辛亥起义", "--wiki", wiki.base, "--out", str(out),
+                 "--format", "epub", "--script", "zh-Hans"]) == 0
+    assert (out / "辛亥革命.zh-Hans.epub").is_file()
+    cached = list((tmp_path / "cache" / "publish").glob("*/辛亥革命.wiki"))
+    assert len(cached) == 1
+    assert "fetched 辛亥革命 revision 1001" in capsys.readouterr().err
