@@ -40,7 +40,7 @@ def test_a_missing_source_is_a_one_line_error(tmp_path):
 
 def test_parse_of_a_bad_file_is_a_one_line_error(tmp_path):
     source = tmp_path / "bad.wiki"
-    source.write_bytes(b"\xff\xfe\x00")
+    source.write_bytes(b"\xff\xfd\x00")  # not UTF-8, and no byte order mark (\xff\xfe is UTF-16's)
     result = _run("parse", str(source))
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith("publish: error: ")

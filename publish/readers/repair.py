@@ -2,9 +2,9 @@
 without markup debris.
 
 Before parsing, :func:`repair` closes headings written without their closing ``==`` and tables
-without their ``|}``, and bounds
-the nesting of ``{{ }}`` and ``[[ ]]`` (mwparserfromhell reads thousands of unclosed openers in
-quadratic time, and nothing that deep is meant). After parsing, :func:`strip_debris` removes
+without their ``|}``, and bounds the depth of lists and the nesting of ``{{ }}`` and ``[[ ]]``
+(mwparserfromhell reads thousands of unclosed openers in quadratic time, and nothing that deep
+is meant). After parsing, :func:`strip_debris` removes
 the markers of constructs that never closed (``{{``, ``]]``, ``'''``, tags), keeping the text
 around them.
 """
@@ -14,9 +14,14 @@ import re
 
 from ..report import Report
 
-__all__ = ["repair", "strip_debris", "MAX_NESTING"]
+__all__ = ["repair", "strip_debris", "MAX_NESTING", "MAX_LIST_DEPTH"]
 
 MAX_NESTING = 40
+#: Lists nested deeper than this are set at this depth: no book needs more, every stage after
+#: the reader (transforms, WeasyPrint's block layout) recurses once per level, and
+#: mwparserfromhell makes a node of every marker (a 2,000-deep list is 2 million of them).
+MAX_LIST_DEPTH = 20
+_DEEP_LIST = re.compile(rf"^([*#:;]{{{MAX_LIST_DEPTH}}})[*#:;]+", re.M)
 _HEADING = re.compile(r"^(={2,6})[ \t]*([^=\n][^\n]*?)[ \t]*(=*)[ \t]*$", re.M)
 #: Tags MediaWiki knows: one of these left in text is a tag that never closed. Other ``<x>``
 #: is text, as MediaWiki shows it.
@@ -41,6 +46,10 @@ def repair(text: str, report: Report) -> str:
         return f"{opening} {title} {opening}"
 
     text = _HEADING.sub(close, text)
+    text, deep = _DEEP_LIST.subn(r"\1", text)
+    if deep:
+        report.warn("list-too-deep", f"{deep} list items nested deeper than {MAX_LIST_DEPTH} "
+                    f"levels set {MAX_LIST_DEPTH} deep")
     text = _close_tables(text, report)
     return _bound_nesting(text, report)
 

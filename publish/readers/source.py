@@ -6,7 +6,9 @@ folder.
 """
 from __future__ import annotations
 
+import codecs
 import dataclasses
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -14,9 +16,10 @@ from typing import Any
 from ..model import Credit, Document, Meta
 from ..report import PublishError, Report
 from . import expansions
+from .runs import clean_text
 from .wikitext import read_text
 
-__all__ = ["read", "load_meta"]
+__all__ = ["read", "read_bytes", "decode", "load_meta", "MAX_SOURCE_BYTES"]
 
 
 def load_meta(source: Path, report: Report) -> Meta:
@@ -33,10 +36,11 @@ def load_meta(source: Path, report: Report) -> Meta:
     lists = {"variants", "categories"}
     for key in sorted(set(data) - texts - lists - {"media"}):
         report.warn("metadata-unknown", f"{meta_path.name}: unknown key {key!r} ignored")
-    fields: dict[str, Any] = {key: str(value) for key, value in data.items() if key in texts}
+    fields: dict[str, Any] = {key: clean_text(str(value), report).strip()
+                              for key, value in data.items() if key in texts}
     for key in lists & set(data):
         values = data[key] if isinstance(data[key], list) else [data[key]]
-        fields[key] = tuple(str(value) for value in values)
+        fields[key] = tuple(clean_text(str(value), report).strip() for value in values)
     fields["credits"] = _credits(data.get("media", []), meta_path.name, report)
     fields.setdefault("title", source.stem)
     return Meta(**fields)
@@ -53,28 +57,82 @@ def _credits(tables, name: str, report: Report) -> tuple[Credit, ...]:
             report.warn("metadata-invalid", f"{name}: a [[media]] entry without a plain file "
                         "name ignored")
             continue
-        credits.append(Credit(**{key: str(value) for key, value in table.items()
-                                 if key in fields}))
+        credits.append(Credit(**{key: clean_text(str(value), report).strip()
+                                 for key, value in table.items() if key in fields}))
     return tuple(credits)
 
 
-def read(source: Path, report: Report, encoding: str = "utf-8") -> Document:
+#: MediaWiki saves articles up to 2 MB of wikitext ($wgMaxArticleSize); larger sources are
+#: refused before they are read, unless the caller raises the bound (``--max-size``).
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
+
+
+def read(source: Path, report: Report, encoding: str = "utf-8",
+         max_bytes: int = MAX_SOURCE_BYTES) -> Document:
     """Read the wikitext file ``source`` (and its ``.toml`` metadata) into a document."""
-    try:
-        raw = source.read_bytes()
-    except OSError as error:
-        raise PublishError(f"cannot read {source}: {error.strerror}") from None
-    try:
-        text = raw.decode(encoding)
-    except UnicodeDecodeError as error:
-        raise PublishError(f"{source}: not valid {encoding} at byte {error.start} "
-                           f"(use --encoding to name the file's encoding)") from None
-    except LookupError:
-        raise PublishError(f"unknown encoding {encoding!r}") from None
-    text = text.removeprefix("\ufeff")
+    raw = read_bytes(source, max_bytes)
+    text = decode(raw, encoding, source)
     if not text.strip():
         raise PublishError(f"{source}: the source is empty")
     meta = load_meta(source, report)
     return read_text(text, report, meta, media_dir=source.parent / "media",
                      expansions=expansions.load(source, report))
 
+
+def read_bytes(source: Path, max_bytes: int = MAX_SOURCE_BYTES) -> bytes:
+    """The source's bytes: a regular file of at most ``max_bytes`` (a FIFO, a device or
+    ``/dev/zero`` is refused before reading, so nothing blocks or grows without end)."""
+    try:
+        # stat before open: opening a FIFO blocks until something writes to it.
+        if not stat.S_ISREG(source.stat().st_mode):
+            raise PublishError(f"{source}: not a regular file")
+        with source.open("rb") as file:
+            raw = file.read(max_bytes + 1)
+    except OSError as error:
+        raise PublishError(f"cannot read {source}: {error.strerror}") from None
+    if len(raw) > max_bytes:
+        raise PublishError(f"{source}: larger than {_megabytes(max_bytes)}, the most a wiki "
+                           "article holds (--max-size raises the bound)")
+    return raw
+
+
+def _megabytes(count: int) -> str:
+    return f"{count / (1024 * 1024):g} MB"
+
+
+#: Byte order marks and the encodings they announce; a mark wins over the encoding asked for.
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+#: Encodings Chinese text is commonly saved in, tried (in this order) to name the likely one
+#: when the file is not in the encoding asked for.
+_LIKELY = ("utf-8", "gb18030", "big5", "utf-16")
+
+
+def decode(raw: bytes, encoding: str, source: Path) -> str:
+    """The source's text: a byte order mark honoured, else ``encoding``; an undecodable file is
+    one line naming the file, the byte offset and the encoding it most likely is."""
+    for mark, marked in _BOMS:
+        if raw.startswith(mark):
+            encoding = marked
+            break
+    try:
+        return raw.decode(encoding)
+    except LookupError:
+        raise PublishError(f"unknown encoding {encoding!r}") from None
+    except UnicodeDecodeError as error:
+        likely = next((name for name in _LIKELY if name != encoding and _decodes(raw, name)),
+                      "")
+        hint = f"; it looks like {likely} (use --encoding {likely})" if likely else \
+            " (use --encoding to name the file's encoding)"
+        raise PublishError(f"{source}: not valid {encoding} at byte {error.start}{hint}") \
+            from None
+
+
+def _decodes(raw: bytes, encoding: str) -> bool:
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    # UTF-16 decodes most even-length byte strings; believe it only for mostly-printable text.
+    return encoding != "utf-16" or sum(ch.isprintable() or ch in "\n\r\t" for ch in text) \
+        > 0.95 * len(text)

@@ -56,6 +56,8 @@ def read_text(text: str, report: Report, meta: Meta | None = None,
               media_dir: Path | None = None, expansions: Expansions | None = None) -> Document:
     """Read wikitext into a document; ``media_dir`` is where figures' files are looked for,
     ``expansions`` the wiki's own expansions of templates the table does not know."""
+    # CRLF (Windows) and lone CR (old Mac) line ends read exactly as LF.
+    text = text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
     text = clean_text(unicodedata.normalize("NFC", text), report)
     text, table = lift(text, report)
     text = repair(text, report)

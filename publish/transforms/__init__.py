@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from ..model import Document
 from ..report import Report
-from . import ids, notes, script
+from . import ids, links, notes, script
 
 __all__ = ["STEPS", "apply"]
 
 #: The steps, in order; each takes (document, script, report) and returns a new document.
-STEPS = (notes.apply, script.apply, ids.apply)
+STEPS = (links.apply, notes.apply, script.apply, ids.apply)
 
 
 def apply(document: Document, script_name: str, report: Report) -> Document:

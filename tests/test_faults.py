@@ -1,0 +1,194 @@
+"""Faults, round two: line endings, byte order marks, undecodable files and deep lists read as
+their author meant, or end in one line naming the file — never a traceback."""
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from publish.cli import main
+from publish.model import BulletList, Text, to_json, walk
+from publish.readers.repair import MAX_LIST_DEPTH
+from publish.readers.source import read
+from publish.readers.wikitext import read_text
+from publish.report import PublishError, Report
+
+ARTICLE = """'''山中'''是一个故事。
+== 山中故事 ==
+* 甲
+** 乙
+# 丙
+第一行
+第二行<ref>来源</ref>
+
+{|
+| 格 || 子
+|}
+=== 下一节 ===
+<pre>pre
+text</pre>
+"""
+
+
+def _document(text: str):
+    report = Report()
+    return read_text(text, report), report
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"], ids=["CRLF", "CR"])
+def test_crlf_and_lone_cr_read_exactly_as_lf(newline):
+    expected, expected_report = _document(ARTICLE)
+    document, report = _document(ARTICLE.replace("\n", newline))
+    assert to_json(document) == to_json(expected)
+    assert report.codes() == expected_report.codes()
+    assert "heading-unclosed" not in report.codes()
+
+
+@pytest.mark.parametrize("encoding, mark", [
+    ("utf-8", codecs.BOM_UTF8), ("utf-16-le", codecs.BOM_UTF16_LE),
+    ("utf-16-be", codecs.BOM_UTF16_BE)], ids=["utf-8", "utf-16-le", "utf-16-be"])
+def test_a_byte_order_mark_is_honoured(tmp_path: Path, encoding, mark):
+    source = tmp_path / "a.wiki"
+    source.write_bytes(mark + ARTICLE.replace("\n", "\r\n").encode(encoding))
+    document = read(source, Report())
+    expected, _ = _document(ARTICLE)
+    assert (document.blocks, document.sections, document.sources) == \
+        (expected.blocks, expected.sections, expected.sources)
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "big5"])
+def test_an_undecodable_file_names_the_file_the_offset_and_the_likely_encoding(
+        tmp_path: Path, encoding):
+    source = tmp_path / "a.wiki"
+    source.write_bytes("abc 中文的段落。".encode(encoding))
+    with pytest.raises(PublishError) as caught:
+        read(source, Report())
+    message = str(caught.value)
+    assert str(source) in message and "at byte 4" in message
+    assert f"--encoding {encoding}" in message or "--encoding gb18030" in message
+    assert "\n" not in message
+
+
+def test_an_undecodable_file_is_one_line_and_exit_1(tmp_path: Path, capsys):
+    source = tmp_path / "a.wiki"
+    source.write_bytes("中文".encode("gb18030"))
+    assert main(["parse", str(source)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "a.wiki" in err and "gb18030" in err
+
+
+def test_a_list_nested_2000_deep_is_set_at_the_bounded_depth():
+    text = "\n".join("*" * depth + f" 第{depth}层" for depth in range(1, 2001)) + "\n\n句末哨兵"
+    document, report = _document(text)
+    assert "list-too-deep" in report.codes()
+    depth, node = 0, document.blocks[0]
+    while isinstance(node, BulletList):
+        depth += 1
+        node = node.items[-1].sublists[-1] if node.items[-1].sublists else None
+    assert depth == MAX_LIST_DEPTH
+    texts = "".join(n.text for n in walk(document) if isinstance(n, Text))
+    assert "第2000层" in texts and "句末哨兵" in texts
+
+
+@pytest.mark.e2e
+def test_a_list_nested_150_deep_builds_every_edition(tmp_path: Path):
+    source = tmp_path / "deep.wiki"
+    source.write_text("\n".join("*" * depth + f" 第{depth}层" for depth in range(1, 151))
+                      + "\n\n句末哨兵", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(source), "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir() if p.suffix in (".pdf", ".epub")) == [
+        "deep.zh-Hans.epub", "deep.zh-Hans.pdf", "deep.zh-Hant.epub", "deep.zh-Hant.pdf"]
+
+
+HOSTILE_LINKS = """'''链接'''测试。<ref>{{cite web|url=javascript:alert(1)|title=标题}}</ref>
+[javascript:alert(2) 点此]与[https://example.org/ 正常]。<ref>{{cite web|url=JaVa\tScRiPt:alert(3)|title=二}}</ref>
+
+{{Reflist}}
+"""
+HOSTILE_META = """title = "链接"
+source_url = "javascript:alert(4)"
+history_url = "data:text/html,<script>alert(5)</script>"
+licence_url = "https://creativecommons.org/licenses/by-sa/4.0/"
+"""
+
+
+def test_urls_outside_the_allow_list_never_become_links():
+    from publish import transforms
+    from publish.transforms.links import is_allowed
+
+    assert [is_allowed(url) for url in (
+        "https://a.org/x", "http://a.org", "mailto:a@b.org", "#note-1", "javascript:x",
+        "JavaScript:x", "java\tscript:x", "data:text/html,x", "file:///etc/passwd",
+        "vbscript:x", "", " https://a.org")] == [True] * 4 + [False] * 8
+    document, report = _document(HOSTILE_LINKS)
+    report = Report()
+    document = transforms.apply(document, "zh-Hans", report)
+    urls = [n.url for n in walk(document) if type(n).__name__ == "ExternalLink"]
+    assert urls == ["https://example.org/"]
+    assert all(not source.url for source in document.sources)
+    assert "url-refused" in report.codes()
+
+
+@pytest.mark.e2e
+def test_hostile_urls_reach_neither_edition_as_links(tmp_path: Path):
+    import zipfile
+
+    import pypdf
+
+    source = tmp_path / "links.wiki"
+    source.write_text(HOSTILE_LINKS, encoding="utf-8")
+    source.with_suffix(".toml").write_text(HOSTILE_META, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(source), "--out", str(out), "--script", "zh-Hans"]) == 0
+    with zipfile.ZipFile(out / "links.zh-Hans.epub") as book:
+        for name in book.namelist():
+            if not name.endswith((".xhtml", ".opf", ".ncx")):
+                continue
+            tree = etree.fromstring(book.read(name))
+            values = [value for element in tree.iter() for value in element.attrib.values()]
+            values += [element.text or "" for element in tree.iter("{*}source")]
+            assert not [value for value in values
+                        if value.strip().lower().startswith(("javascript", "data:"))], name
+    for page in pypdf.PdfReader(out / "links.zh-Hans.pdf").pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A")
+            if action is not None and "/URI" in action:
+                assert str(action["/URI"]).startswith(("https://", "http://")), action["/URI"]
+
+
+def test_metadata_is_cleaned_like_body_text(tmp_path: Path):
+    from publish.readers.source import load_meta
+
+    source = tmp_path / "a.wiki"
+    source.with_suffix(".toml").write_text(
+        'title = "标\\u0000题\\u202e\\ufdd0"\nsource_url = "https://a.org/\\u0007"\n',
+        encoding="utf-8")
+    report = Report()
+    meta = load_meta(source, report)
+    assert meta.title == "标题" and meta.source_url == "https://a.org/"
+    assert "invalid-characters" in report.codes()
+
+
+def test_sources_larger_than_a_wiki_article_are_refused_before_reading(tmp_path: Path, capsys):
+    source = tmp_path / "big.wiki"
+    source.write_bytes(b"a" * (2 * 1024 * 1024 + 1))
+    assert main(["parse", str(source)]) == 1
+    err = capsys.readouterr().err
+    assert "big.wiki" in err and "2 MB" in err and "Traceback" not in err
+    from publish.readers.source import read
+    assert read(source, Report(), max_bytes=3 * 1024 * 1024).blocks
+
+
+@pytest.mark.parametrize("make", ["fifo", "device"])
+def test_a_fifo_or_a_device_is_refused_without_blocking(tmp_path: Path, capsys, make):
+    import os
+    if make == "fifo":
+        source = tmp_path / "pipe.wiki"
+        os.mkfifo(source)
+    else:
+        source = Path("/dev/zero")
+    assert main(["parse", str(source)]) == 1
+    assert "not a regular file" in capsys.readouterr().err
