@@ -16,6 +16,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .files import atomic_output
+from .media import Media
 
 __all__ = ["Manifest", "edition_key", "source_digest"]
 
@@ -55,11 +56,7 @@ def source_digest(source: Path) -> str:
     for beside in (source.with_suffix(".toml"),
                    source.with_name(f"{source.stem}.expansions.json")):
         digest.update(beside.read_bytes() if beside.exists() else b"-")
-    media = source.parent / "media"
-    if media.is_dir():
-        for path in sorted(media.iterdir()):
-            if path.is_file():
-                digest.update(_file_identity(path).encode())
+    digest.update(Media.of(source).digest().encode())
     return digest.hexdigest()
 
 

@@ -29,27 +29,33 @@ def _list(choices: tuple[str, ...]):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .build import FORMATS, SCRIPTS
+    from .plan import FORMATS, SCRIPTS
     from .writers.pdf import PAPERS
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-v", "--verbose", action="store_true", help="log every step")
     common.add_argument("-q", "--quiet", action="store_true",
                         help="only warnings and errors, not the files written")
+    # The options that change the document, so that parse shows the one a build writes.
+    document = argparse.ArgumentParser(add_help=False)
+    document.add_argument("--encoding", default="utf-8")
+    document.add_argument("--sections", default="", metavar="SPEC",
+                          help="only these sections: numbers (1.2,2.1-2.3) or heading text")
+    document.add_argument("--para-numbers", action="store_true",
+                          help="number the paragraphs in the margin")
     parser = argparse.ArgumentParser(
         prog="publish", description="Turn MediaWiki articles into PDF and EPUB books.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    parse = commands.add_parser("parse", parents=[common],
-                                help="print the intermediate document as JSON")
+    parse = commands.add_parser("parse", parents=[common, document],
+                                help="print the document a build's writers are given, as JSON")
     parse.add_argument("source", type=Path)
     parse.add_argument("--script", choices=SCRIPTS,
                        help="convert to this script first (default: as read)")
-    parse.add_argument("--encoding", default="utf-8")
     parse.add_argument("--outline", action="store_true",
                        help="list the section numbers and titles instead (for --sections)")
 
-    build = commands.add_parser("build", parents=[common],
+    build = commands.add_parser("build", parents=[common, document],
                                 help="write the editions of one or more sources")
     build.add_argument("sources", nargs="+", metavar="SOURCE",
                        help="wikitext files, folders of them, or article URLs (fetched first)")
@@ -59,15 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--format", type=_list(FORMATS), default=FORMATS,
                        help="pdf,epub (default both)")
     build.add_argument("--paper", choices=sorted(PAPERS), default="a4")
-    build.add_argument("--encoding", default="utf-8")
     build.add_argument("--vertical", action="store_true",
                        help="set the EPUB top to bottom, right to left (<stem>.<script>.vertical.epub)")
     build.add_argument("--profile", choices=("book", "handout"), default="book",
                        help="handout: a classroom PDF (<stem>.<script>.handout.pdf)")
-    build.add_argument("--sections", default="", metavar="SPEC",
-                       help="only these sections: numbers (1.2,2.1-2.3) or heading text")
-    build.add_argument("--para-numbers", action="store_true",
-                       help="number the paragraphs in the margin")
     build.add_argument("--booklet", action="store_true",
                        help="impose half-size pages two-up in saddle-stitch order")
     build.add_argument("--force", action="store_true",
@@ -107,10 +108,6 @@ def _configure_logging(level: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # A run is a short-lived batch that makes many objects and little cyclic garbage: the
-    # collector's default (a pass every 700 allocations) costs about 7% of a PDF's layout.
-    # Collecting every 200,000, as mypy does, keeps that time and still bounds memory.
-    gc.set_threshold(200_000, 30, 30)
     args = _parser().parse_args(argv)
     _configure_logging(logging.DEBUG if args.verbose else
                        logging.WARNING if args.quiet else logging.INFO)
@@ -135,6 +132,10 @@ def run() -> NoReturn:
     By then every output is written and closed and every worker joined; freeing WeasyPrint's
     objects one by one at interpreter exit would add about 0.1 s to a build of the seed.
     """
+    # A run is a short-lived batch that makes many objects and little cyclic garbage: the
+    # collector's default (a pass every 700 allocations) costs about 7% of a PDF's layout.
+    # Collecting every 200,000, as mypy does, keeps that time and still bounds memory.
+    gc.set_threshold(200_000, 30, 30)
     try:
         status = main()
     except SystemExit as stop:  # argparse: --help, or bad usage (it has printed why)
@@ -147,32 +148,34 @@ def run() -> NoReturn:
 
 
 def _parse(args) -> int:
-    from . import transforms
     from .model import to_json
-    from .readers.source import read
+    from . import pipeline
+    from .plan import Options
 
     report = Report(source=str(args.source))
-    document = read(args.source, report, encoding=args.encoding)
     if args.outline:
         # Numbered as --sections reads them: on the article as written.
         from .model import plain_text
         from .transforms.excerpt import outline
         from .transforms.script import convert_text
 
+        document = pipeline.run(args.source, None, Options(encoding=args.encoding), report)
         for number, section in outline(document):
             title = plain_text(section.title).strip()
             title = convert_text(title, args.script) if args.script else title
             sys.stdout.write(f"{'  ' * number.count('.')}{number} {title}\n")
     else:
-        if args.script:
-            document = transforms.apply(document, args.script, report)
+        options = Options(encoding=args.encoding, sections=args.sections,
+                          para_numbers=args.para_numbers)
+        document = pipeline.run(args.source, args.script, options, report)
         sys.stdout.write(to_json(document) + "\n")
     _print_report(report)
     return 0
 
 
 def _build(args) -> int:
-    from .build import Options, build
+    from .build import build
+    from .plan import Options
 
     options = Options(out_dir=args.out, scripts=args.script, formats=args.format,
                       paper=args.paper, encoding=args.encoding, vertical=args.vertical,

@@ -11,8 +11,8 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
-from conftest import SEED
-from pdftext import body_line_report, lines, note_pages, short_last_lines, stranded_headings
+from tests.helpers import SEED
+from tests.pdftext import body_line_report, lines, note_pages, short_last_lines, stranded_headings
 from publish.cli import main
 from publish.fonts import cmap
 

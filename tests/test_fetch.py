@@ -15,8 +15,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import compact_document
-from fakewiki import FakeWiki
 from PIL import Image
 
 from publish.cli import main
@@ -26,6 +24,8 @@ from publish.report import PublishError, Report
 from publish.sources.client import Client, Limits, check_wiki_url
 from publish.sources.fetch import fetch, parse_target, safe_stem
 from publish.sources.scan import file_names, noteta_groups, unknown_invocations
+from tests.fakewiki import FakeWiki
+from tests.helpers import compact_document
 
 FAST = Limits(first_wait=0.05, total_wait=10)
 

@@ -9,7 +9,7 @@ import pdfplumber
 import pytest
 from pypdf import PdfReader
 
-from conftest import SEED, read
+from tests.helpers import SEED, read
 from publish.cli import main
 from publish.report import PublishError
 from publish.transforms import excerpt, paragraphs

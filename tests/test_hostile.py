@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import read
+from tests.helpers import read
 from publish.cli import main
 from publish.report import PublishError
 
@@ -101,7 +101,7 @@ REFERENCES = """甲<ref name="无"/>乙<ref name="a">一</ref>丙<ref name="a">�
 
 
 def test_reference_troubles_warn_and_keep_pdf_and_epub_notes_alike(tmp_path):
-    from pdftext import note_pages
+    from tests.pdftext import note_pages
 
     status, out = _build(tmp_path, REFERENCES, "--script", "zh-Hans")
     assert status == 0
@@ -186,12 +186,13 @@ def test_nothing_is_fetched_and_nothing_outside_the_media_folder_is_read(tmp_pat
 
 
 def test_the_pdf_url_fetcher_refuses_everything_but_the_media_folder(tmp_path):
+    from publish.media import Media
     from publish.writers.pdf import _fetcher
 
     media = tmp_path / "media"
     media.mkdir()
     (media / "ok.png").write_bytes(b"png")
-    fetcher = _fetcher(media)
+    fetcher = _fetcher(Media(media))
     assert fetcher.fetch((media / "ok.png").as_uri()).read() == b"png"
     for url in ("http://127.0.0.1:9/x", "https://example.org/", "file:///etc/passwd",
                 (tmp_path / "secret.txt").as_uri(), "data:text/plain,hi", "ftp://x/y",

@@ -4,8 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
-from conftest import compact, compact_document, read
+from tests.helpers import compact, compact_document, read
 from publish.model import Figure, plain_text
 from publish.readers.source import read as read_file
 from publish.report import PublishError, Report
@@ -55,7 +56,7 @@ def test_sources_are_formatted_in_chinese_style():
 def test_a_figure_whose_file_exists_is_kept(tmp_path):
     media = tmp_path / "media"
     media.mkdir()
-    (media / "map.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    Image.new("RGB", (8, 8), "white").save(media / "map.png")  # a real image: media are checked
     document, report = read("[[File:map.png|缩略图|地图说明]]\n正文", media_dir=media)
     figure = document.blocks[0]
     assert isinstance(figure, Figure)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import compact, compact_document, read
+from tests.helpers import compact, compact_document, read
 from publish import transforms
 from publish.model import Bibliography, plain_text, walk
 from publish.report import Report

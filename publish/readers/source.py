@@ -13,6 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from ..media import Media
 from ..model import Credit, Document, Meta
 from ..report import PublishError, Report
 from . import expansions
@@ -75,7 +76,7 @@ def read(source: Path, report: Report, encoding: str = "utf-8",
     if not text.strip():
         raise PublishError(f"{source}: the source is empty")
     meta = load_meta(source, report)
-    return read_text(text, report, meta, media_dir=source.parent / "media",
+    return read_text(text, report, meta, media=Media.of(source),
                      expansions=expansions.load(source, report))
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from pathlib import Path
 
 import mwparserfromhell
 from mwparserfromhell import nodes as mw
 
+from .. import images
+from ..media import FOLDER, Media
 from ..model import (Bibliography, BulletList, ConversionRule, Document, Emphasis, ExternalLink,
                      Figure, Hatnote, Infobox, Inline, InternalLink, LineBreak, Meta,
                      OrderedList, Paragraph, Protected, Strong, Text, Variant, plain_text)
@@ -53,8 +54,8 @@ MAX_DEPTH = 60
 
 
 def read_text(text: str, report: Report, meta: Meta | None = None,
-              media_dir: Path | None = None, expansions: Expansions | None = None) -> Document:
-    """Read wikitext into a document; ``media_dir`` is where figures' files are looked for,
+              media: Media | None = None, expansions: Expansions | None = None) -> Document:
+    """Read wikitext into a document; ``media`` is where figures' files are looked for,
     ``expansions`` the wiki's own expansions of templates the table does not know."""
     # CRLF (Windows) and lone CR (old Mac) line ends read exactly as LF.
     text = text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
@@ -62,7 +63,7 @@ def read_text(text: str, report: Report, meta: Meta | None = None,
     text, table = lift(text, report)
     text = repair(text, report)
     code = mwparserfromhell.parse(text)
-    reader = _Reader(report, table, media_dir, expansions or Expansions({}))
+    reader = _Reader(report, table, media, expansions or Expansions({}))
     reader.refs.collect_definitions(code)
     lead, sections = blocks.build(reader.tokens(code.nodes), report)
     meta = meta or Meta(title="")
@@ -74,11 +75,11 @@ def read_text(text: str, report: Report, meta: Meta | None = None,
 class _Reader:
     """Dispatches mwparserfromhell nodes to model nodes and line tokens for one article."""
 
-    def __init__(self, report: Report, table: list[Markup], media_dir: Path | None,
+    def __init__(self, report: Report, table: list[Markup], media: Media | None,
                  expansions: Expansions):
         self.report = report
         self.table = table
-        self.media_dir = media_dir
+        self.media = media
         self.expansions = expansions
         self.refs = References(self)
         self.subjects: list[str] = []
@@ -114,20 +115,23 @@ class _Reader:
         return [result] if isinstance(result, Locator) else result
 
     def figure_file(self, name: str) -> str:
-        """The media file for ``name`` relative to the source folder, or "" (with a warning)."""
-        name = name.strip().replace(" ", "_")
-        if not name or "/" in name or "\\" in name or name.startswith(".") or "\x00" in name:
-            self.warn("media-refused", f"media file name {name!r} refused (not a plain file name)")
+        """The media file for ``name`` relative to the source folder, or "" (with a warning):
+        a plain file name, found in the media folder, that passes the media check."""
+        if not Media.plain_name(name):
+            self.warn("media-refused", f"media file name {name.strip()!r} refused "
+                      "(not a plain file name)")
             return ""
-        if self.media_dir is not None:
-            # A file a book cannot hold as it is (an SVG, a TIFF) is fetched as the wiki's
-            # raster rendering of it, stored under its name plus the raster's suffix.
-            for candidate in (name, name.replace("_", " "), f"{name}.png", f"{name}.jpg"):
-                path = self.media_dir / candidate
-                if path.is_file() and not path.is_symlink():
-                    return f"{self.media_dir.name}/{candidate}"
-        self.warn("media-missing", f"media file {name} not found in media/; figure dropped")
-        return ""
+        found = self.media.find(name) if self.media is not None else ""
+        if not found:
+            self.warn("media-missing", f"media file {Media.plain_name(name)} not found in "
+                      f"{FOLDER}/; figure dropped")
+            return ""
+        try:
+            images.prepare(self.media.path(found))
+        except images.ImageRefused as refusal:
+            self.warn("media-refused", f"{refusal}; figure dropped")
+            return ""
+        return found
 
     def _file_link(self, link: mw.Wikilink, spilled: list | None) -> list:
         title = str(link.title).strip()

@@ -39,7 +39,7 @@ def is_allowed(url: str) -> bool:
     return bool(scheme) and scheme.group(1).lower() in SCHEMES
 
 
-def apply(document: Document, script: str, report: Report) -> Document:
+def apply(document: Document, script: str | None, report: Report) -> Document:
     def refuse(url: str, where: str) -> None:
         report.warn("url-refused", f"{where} {url[:80]!r} is not an http, https or mailto URL; "
                     "kept as plain text")

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 
 from .. import __version__, fonts
 from ..files import atomic_output
+from ..media import Media
 from ..model import Document, Figure, Paragraph, Section, plain_text, walk
 from ..report import PublishError, Report
 from ..transforms.script import labels
@@ -314,11 +315,11 @@ def _cover_image(document: Document, faces: dict) -> bytes:
 
 
 def write_epub(document: Document, target: Path, report: Report, *,
-               media_dir: Path | None = None, vertical: bool = False) -> None:
+               media: Media | None = None, vertical: bool = False) -> None:
     """Package ``document`` as the EPUB 3 file ``target`` (written atomically)."""
     from ebooklib import epub
 
-    builder = _EpubBuilder(document, report, media_dir, vertical)
+    builder = _EpubBuilder(document, report, media.folder if media else None, vertical)
     builder.build()
     date = _modified(document)
     lang = LANG_TAGS[document.script]

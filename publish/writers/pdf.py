@@ -2,6 +2,7 @@
 
 The page geometry makes the text measure a whole number of em for the paper chosen, notes are
 CSS footnotes, and WeasyPrint's URL fetcher reads nothing but the source's media folder.
+WeasyPrint's layout is patched first (see ``weasyprint_patches``).
 """
 from __future__ import annotations
 
@@ -11,15 +12,15 @@ from pathlib import Path
 
 from .. import __version__, fonts
 from ..files import atomic_output
+from ..media import Media
 from ..model import Document, Paragraph, plain_text
 from ..report import PublishError, Report
-from . import footnotes, justify, libraries
+from . import weasyprint_patches
 from .booklet import impose
 from .html import (LANG_TAGS, TEMPLATES, Translator, date_text, environment,
                    render_attribution, render_credits, without_notes)
 
-__all__ = ["PAPERS", "HANDOUT_PAPERS", "Paper", "install_layout_patches", "render_html",
-           "write_pdf"]
+__all__ = ["PAPERS", "HANDOUT_PAPERS", "Paper", "render_html", "write_pdf"]
 
 log = logging.getLogger(__name__)
 
@@ -71,15 +72,6 @@ HANDOUT_PAPERS = {
 BOOKLET_PAGES = {"a4": "a5", "letter": "half-letter"}
 
 
-def install_layout_patches() -> None:
-    """Import WeasyPrint (see ``libraries``) and patch it, once per process, for
-    inter-character justification and footnotes kept with their calls and measured note by
-    note."""
-    libraries.import_weasyprint()
-    justify.install()
-    footnotes.install()
-
-
 def render_html(document: Document, paper: str = "a4", profile: str = "book") -> tuple[str, str]:
     """The print HTML and its stylesheet for ``document`` on ``paper`` in ``profile``."""
     env = environment()
@@ -126,10 +118,11 @@ def render_html(document: Document, paper: str = "a4", profile: str = "book") ->
 
 
 def write_pdf(document: Document, target: Path, report: Report, *, paper: str = "a4",
-              media_dir: Path | None = None, tagged: bool = True, profile: str = "book",
+              media: Media | None = None, tagged: bool = True, profile: str = "book",
               booklet: bool = False) -> None:
     """Typeset ``document`` into the PDF file ``target`` (written atomically); a booklet is
-    set on half-size pages and imposed two-up on ``paper``."""
+    set on half-size pages and imposed two-up on ``paper``. Figures are read from ``media``
+    alone (none without it)."""
     sheet = paper
     if booklet:
         if paper not in BOOKLET_PAGES:
@@ -139,12 +132,14 @@ def write_pdf(document: Document, target: Path, report: Report, *, paper: str = 
     if paper not in PAPERS:
         raise PublishError(f"unknown paper size {paper!r} (choose from {', '.join(PAPERS)})")
     fonts.faces(document.script)
-    install_layout_patches()
+    unpatched = weasyprint_patches.install()
+    if unpatched:
+        report.warn("renderer-unpatched", unpatched)
     import weasyprint
 
     html, css = render_html(document, paper, profile)
-    base = media_dir.parent if media_dir is not None else TEMPLATES
-    fetcher = _fetcher(media_dir)
+    base = media.base if media is not None else TEMPLATES
+    fetcher = _fetcher(media)
     with _renderer_warnings(report):
         rendered = weasyprint.HTML(string=html, base_url=str(base) + "/",
                                    url_fetcher=fetcher).render(
@@ -164,21 +159,18 @@ def _identifier(document: Document) -> bytes:
     return hashlib.sha256(key.encode()).hexdigest()[:32].encode()
 
 
-def _fetcher(media_dir: Path | None):
-    """A URL fetcher that reads only files inside ``media_dir``; every other URL is refused."""
+def _fetcher(media: Media | None):
+    """A URL fetcher that reads only what ``media`` allows; every other URL is refused."""
     from urllib.parse import unquote, urlsplit
 
     from weasyprint.urls import URLFetcher
 
-    allowed = media_dir.resolve() if media_dir is not None else None
-
     class MediaFetcher(URLFetcher):
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
-            if parts.scheme == "file" and allowed is not None:
-                path = Path(unquote(parts.path)).resolve()
-                if path.is_relative_to(allowed) and path.is_file():
-                    return super().fetch(url, headers)
+            if parts.scheme == "file" and media is not None \
+                    and media.may_read(Path(unquote(parts.path))):
+                return super().fetch(url, headers)
             raise ValueError(f"refused to fetch {url[:200]}")
 
     return MediaFetcher(allowed_protocols=("file",), allow_redirects=False, timeout=1)
