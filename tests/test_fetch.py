@@ -264,11 +264,13 @@ def test_targets_from_urls_and_titles():
 
 def test_scanning_finds_what_to_fetch():
     text = ("{{lang|en|{{Unknown inner}}}}{{Cite web|title=x}}{{Infobox X|a={{nested}}}}"
-            "[[File:A b.jpg|thumb|{{cap}}]][[文件:C.svg]][[Image:D.ogg]]"
+            "[[File:A b.jpg|thumb|{{cap}}]][[文件:C.svg]][[Image:D.ogg]][[File:Flag.svg|20px]]"
+            "[[File:Icon.png|x16px|link=]][[File:Wide.png|300px|x]]"
             "<gallery>\nE.png|e\nFile:F g.jpg\n</gallery>{{NoteTA|G1=IT|G2=Country|1=zh:x;}}")
     assert unknown_invocations(text) == ["{{Unknown inner}}", "{{Infobox X|a={{nested}}}}",
                                          "{{cap}}"]
-    assert file_names(text, {"file", "image", "文件"}) == ["A_b.jpg", "C.svg", "E.png", "F_g.jpg"]
+    assert file_names(text, {"file", "image", "文件"}) == \
+        ["A_b.jpg", "C.svg", "Wide.png", "E.png", "F_g.jpg"]  # icons (≤ 50 px) not fetched
     assert noteta_groups(text) == ["IT", "Country"]
 
 

@@ -19,6 +19,9 @@ __all__ = ["unknown_invocations", "file_names", "noteta_groups", "IMAGE_SUFFIXES
 #: File types a book can show, directly or as the wiki's raster rendering.
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".svg", ".webp", ".tif", ".tiff", ".bmp",
                   ".xcf", ".pdf", ".djvu")
+#: A file link set this small (px) is an icon: not fetched.
+ICON_PX = 50
+_SIZE = re.compile(r"^\s*(\d*)(?:x(\d+))?px\s*$")
 _GALLERY_LINE = re.compile(r"^\s*([^|\n]+?\.[A-Za-z]{3,4})\s*(?:\||$)", re.M)
 
 
@@ -66,7 +69,7 @@ def file_names(wikitext: str, prefixes: set[str]) -> list[str]:
     for link in code.filter_wikilinks(recursive=True):
         title = str(link.title).strip()
         prefix, _, name = title.partition(":")
-        if name and prefix.strip().casefold() in prefixes:
+        if name and prefix.strip().casefold() in prefixes and not _icon(str(link.text or "")):
             found.setdefault(name.strip().replace(" ", "_"), None)
     for tag in code.filter_tags(recursive=True,
                                 matches=lambda node: str(node.tag).strip().lower() == "gallery"):
@@ -76,6 +79,17 @@ def file_names(wikitext: str, prefixes: set[str]) -> list[str]:
             name = name if name and prefix.strip().casefold() in prefixes else line
             found.setdefault(name.strip().replace(" ", "_"), None)
     return [name for name in found if name.lower().endswith(IMAGE_SUFFIXES)]
+
+
+def _icon(options: str) -> bool:
+    """Whether a file link's options set it at icon size (``20px``, ``x16px``): a flag or a
+    symbol in running text or a table, not a figure worth printing."""
+    for part in options.split("|"):
+        match = _SIZE.match(part)
+        if match:
+            sizes = [int(number) for number in match.groups() if number]
+            return bool(sizes) and min(sizes) <= ICON_PX
+    return False
 
 
 def noteta_groups(wikitext: str) -> list[str]:
