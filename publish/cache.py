@@ -54,11 +54,13 @@ def _file_identity(path: Path) -> str:
 
 
 def source_digest(source: Path) -> str:
-    """One digest of what a source brings: its text, its metadata and its media folder."""
+    """One digest of what a source brings: its text, its metadata, the template expansions
+    stored beside it and its media folder."""
     digest = hashlib.sha256()
     digest.update(source.read_bytes())
-    meta = source.with_suffix(".toml")
-    digest.update(meta.read_bytes() if meta.exists() else b"-")
+    for beside in (source.with_suffix(".toml"),
+                   source.with_name(f"{source.stem}.expansions.json")):
+        digest.update(beside.read_bytes() if beside.exists() else b"-")
     digest.update(Media.of(source).digest().encode())
     # An edition without SOURCE_DATE_EPOCH or a source_date is dated by the file's day.
     day = datetime.datetime.fromtimestamp(source.stat().st_mtime, datetime.timezone.utc).date()

@@ -79,8 +79,8 @@ def _parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", parents=[common, document],
                                 help="write the editions of one or more sources")
-    build.add_argument("sources", type=Path, nargs="+", metavar="SOURCE",
-                       help="wikitext files, or folders of them")
+    build.add_argument("sources", nargs="+", metavar="SOURCE",
+                       help="wikitext files, folders of them, or article URLs (fetched first)")
     build.add_argument("--out", type=Path, default=Path("build"), help="output folder")
     build.add_argument("--script", type=_list(SCRIPTS), default=SCRIPTS,
                        help="zh-Hans,zh-Hant (default both)")
@@ -97,7 +97,23 @@ def _parser() -> argparse.ArgumentParser:
                        help="rebuild editions whose inputs are unchanged")
     build.add_argument("--jobs", type=_positive, default=0,
                        help="worker processes (default: one a core)")
+    build.add_argument("--wiki", help="read SOURCEs that are not files as titles on this wiki "
+                       "and fetch them first (e.g. https://zh.wikipedia.org)")
+    _add_fetch(commands, common)
     return parser
+
+
+def _add_fetch(commands, common) -> None:
+    """``publish fetch``: the one command (with ``build URL``) that touches the network."""
+    fetch = commands.add_parser("fetch", parents=[common],
+                                help="save articles from a wiki as sources (wikitext, metadata, "
+                                     "images, expansions)")
+    fetch.add_argument("articles", nargs="+", metavar="TITLE_OR_URL")
+    fetch.add_argument("--wiki", default="https://zh.wikipedia.org",
+                       help="the wiki that titles are on (default https://zh.wikipedia.org)")
+    fetch.add_argument("--out", type=Path, default=Path("."), help="output folder")
+    fetch.add_argument("--revision", type=int, default=0, metavar="ID",
+                       help="this revision instead of the latest")
 
 
 def _configure_logging(level: int) -> None:
@@ -120,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "parse":
             return _parse(args)
+        if args.command == "fetch":
+            return _fetch(args)
+        args.sources = _resolve_sources(args.sources, args.wiki)
         return _build(args)
     except PublishError as error:
         log.error("publish: error: %s", error)
@@ -199,6 +218,45 @@ def _options(args, **fields):
     if args.max_size is not None:
         reading["max_size"] = args.max_size
     return Options(**reading, **fields)
+
+
+def _fetch(args) -> int:
+    from .sources.fetch import fetch
+
+    if args.revision and len(args.articles) > 1:
+        raise PublishError("--revision names one revision: give one article with it")
+    for result in fetch(args.articles, args.out, wiki=args.wiki, revision=args.revision):
+        _print_fetched(result)
+    return 0
+
+
+def _resolve_sources(sources: list[str], wiki: str | None) -> list[Path]:
+    """Build's sources as files: an article URL (or, with ``--wiki``, a title that is not a
+    file) is fetched into the cache folder first, unless its revision is there already."""
+    from .sources.fetch import DEFAULT_WIKI, cache_dir, fetch, parse_target
+
+    resolved: list[Path] = []
+    for source in sources:
+        remote = "://" in source or (wiki is not None and not Path(source).exists())
+        if not remote:
+            resolved.append(Path(source))
+            continue
+        target = parse_target(source, wiki or DEFAULT_WIKI)
+        folder = cache_dir() / target.wiki.split("://", 1)[1].replace(":", "_")
+        (result,) = fetch([source], folder, wiki=wiki or DEFAULT_WIKI)
+        _print_fetched(result)
+        resolved.append(result.source)
+    return resolved
+
+
+def _print_fetched(result) -> None:
+    if result.unchanged:
+        log.info("kept %s (revision %d, unchanged)", result.source, result.revision)
+    else:
+        log.info("fetched %s revision %d (%d images) into %s", result.title, result.revision,
+                 result.images, result.source)
+    for warning in result.warnings:
+        log.warning("  %s", warning)
 
 
 def _print_report(report: Report) -> None:

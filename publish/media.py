@@ -36,12 +36,15 @@ class Media:
         folder (``media/Map_of_China.png``), or "" where it is not a plain file in the folder.
 
         Only plain names are looked for (no ``/``, ``\\``, leading ``.`` or NUL) and never
-        through a symbolic link; the name is tried with ``_`` for spaces, then with spaces.
+        through a symbolic link; the name is tried with ``_`` for spaces, then with spaces,
+        then with ``.png`` or ``.jpg`` added: a file a book cannot hold as it is (an SVG, a
+        TIFF) is stored by ``publish fetch`` as the wiki's raster rendering of it
+        (``Flag.svg.png``).
         """
         name = self.plain_name(name)
         if not name:
             return ""
-        for candidate in (name, name.replace("_", " ")):
+        for candidate in (name, name.replace("_", " "), f"{name}.png", f"{name}.jpg"):
             path = self.folder / candidate
             if path.is_file() and not path.is_symlink():
                 return f"{self.folder.name}/{candidate}"

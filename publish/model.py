@@ -14,7 +14,7 @@ __all__ = [
     "Text", "Strong", "Emphasis", "InternalLink", "ExternalLink", "NoteRef", "Protected",
     "Variant", "ConversionRule", "NeedsSource", "LineBreak", "Inline",
     "Paragraph", "ListItem", "BulletList", "OrderedList", "Figure", "Hatnote", "InfoboxRow",
-    "Infobox", "Bibliography", "Block", "Section", "Source", "Note", "Meta", "Document",
+    "Infobox", "Bibliography", "Block", "Section", "Source", "Note", "Credit", "Meta", "Document",
     "plain_text", "dump", "to_json", "walk", "rebuild", "children", "no_rule", "CHILD_FIELDS",
     "INLINE_ROOTS",
 ]
@@ -219,8 +219,24 @@ class Note:
 
 
 @dataclass(frozen=True)
+class Credit:
+    """Represents the credit an image's licence asks for, like ``media/X.jpg`` by Y under
+    CC BY-SA 4.0, described at its source page."""
+    file: str
+    title: str = ""
+    artist: str = ""
+    licence: str = ""
+    licence_url: str = ""
+    source_url: str = ""
+
+
+@dataclass(frozen=True)
 class Meta:
-    """Represents what is known about the article rather than written in it."""
+    """Represents what is known about the article rather than written in it.
+
+    ``revision`` is the wiki's revision id (as text), ``timestamp`` its time, ``credits`` the
+    images' credits, for the files in ``media/`` (names relative to it).
+    """
     title: str
     language: str = "zh"
     source_url: str = ""
@@ -229,6 +245,13 @@ class Meta:
     licence_url: str = "https://creativecommons.org/licenses/by-sa/4.0/"
     source_date: str = ""
     subjects: tuple[str, ...] = ()
+    display_title: str = ""
+    revision: str = ""
+    timestamp: str = ""
+    variants: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    redirected_from: str = ""
+    credits: tuple[Credit, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -256,7 +279,7 @@ CHILD_FIELDS: dict[type, tuple[str, ...]] = {
     OrderedList: ("items",), Figure: ("caption",), Hatnote: ("children",),
     InfoboxRow: ("label", "value"), Infobox: ("title", "rows"), Bibliography: (),
     Section: ("title", "blocks", "sections"), Source: ("full", "short"), Note: ("children",),
-    Meta: (), Document: ("blocks", "sections", "sources", "notes"),
+    Credit: (), Meta: (), Document: ("blocks", "sections", "sources", "notes"),
 }
 
 #: The child fields that hold a whole run of inlines (a paragraph, a caption, a title …): the

@@ -24,6 +24,7 @@ from ..report import Report
 from . import blocks
 from .blocks import NEWLINE, Heading, ListMarker, Newline
 from .conversion import PLACEHOLDER, Markup, lift
+from .expansions import Expansions, lift_into
 from .refs import References, attach_locators
 from .repair import repair, strip_debris
 from .runs import clean_text, normalise, trim
@@ -53,15 +54,16 @@ MAX_DEPTH = 60
 
 
 def read_text(text: str, report: Report, meta: Meta | None = None,
-              media: Media | None = None) -> Document:
-    """Read wikitext into a document; ``media`` is where figures' files are looked for."""
+              media: Media | None = None, expansions: Expansions | None = None) -> Document:
+    """Read wikitext into a document; ``media`` is where figures' files are looked for,
+    ``expansions`` the wiki's own expansions of templates the table does not know."""
     # CRLF (Windows) and lone CR (old Mac) line ends read exactly as LF.
     text = text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
     text = clean_text(unicodedata.normalize("NFC", text), report)
     text, table = lift(text, report)
     text = repair(text, report)
     code = mwparserfromhell.parse(text)
-    reader = _Reader(report, table, media)
+    reader = _Reader(report, table, media, expansions or Expansions({}))
     reader.refs.collect_definitions(code)
     lead, sections = blocks.build(reader.tokens(code.nodes), report)
     meta = meta or Meta(title="")
@@ -73,10 +75,12 @@ def read_text(text: str, report: Report, meta: Meta | None = None,
 class _Reader:
     """Dispatches mwparserfromhell nodes to model nodes and line tokens for one article."""
 
-    def __init__(self, report: Report, table: list[Markup], media: Media | None):
+    def __init__(self, report: Report, table: list[Markup], media: Media | None,
+                 expansions: Expansions):
         self.report = report
         self.table = table
         self.media = media
+        self.expansions = expansions
         self.refs = References(self)
         self.subjects: list[str] = []
         self.depth = 0
@@ -95,6 +99,11 @@ class _Reader:
         name = normalise_name(str(template.name))
         handler = HANDLERS.get(name)
         if handler is None:
+            expansion = self.expansions.get(str(template), self.table)
+            if expansion is not None:
+                text = clean_text(unicodedata.normalize("NFC", expansion), self.report)
+                text = repair(lift_into(text, self.table, self.report), self.report)
+                return self.tokens(mwparserfromhell.parse(text).nodes)
             if name.startswith("infobox"):
                 self.warn("template-unknown", f"{{{{{str(template.name).strip()}}}}} "
                           "(an infobox this reader does not know) dropped")

@@ -51,6 +51,7 @@ LABELS = {
         "许可协议（CC BY-SA 4.0，{licence_url}）发布。本版本经格式转换与繁简转换，"
         "属于对原条目的改编作品，同样以 CC BY-SA 4.0 发布。条目的作者列表见页面历史：{history}。"
     ),
+    "image_credits": "图片来源", "artist_unknown": "作者不详", "licence_unknown": "许可协议不详",
     "accessibility": "本书为可重排的文字版，含目录、标题结构与可跳转的注释；图片附有说明。",
 }
 

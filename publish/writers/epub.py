@@ -27,7 +27,7 @@ from ..model import Document, ExternalLink, Figure, Paragraph, Section, plain_te
 from ..report import PublishError, Report
 from ..transforms.script import labels
 from .html import (LANG_TAGS, Translator, date_text, environment, is_bibliography,
-                   render_attribution, without_notes, wrap_runs)
+                   render_attribution, render_credits, without_notes, wrap_runs)
 
 __all__ = ["write_epub", "book_identifier"]
 
@@ -141,7 +141,7 @@ class _EpubBuilder:
                                     kind="imprint",
                                     attribution=self.translator.numbers_in(
                                         render_attribution(self.document)),
-                                    **common))))
+                                    credits=render_credits(self.document), **common))))
 
     def build_chapters(self) -> None:
         t = self.translator
@@ -292,7 +292,7 @@ class _EpubTranslator(Translator):
 
     def image_src(self, node: Figure) -> str:
         digest = uuid.uuid5(uuid.NAMESPACE_URL, node.file).hex[:12]
-        return f"../images/figure-{digest}{Path(node.file).suffix.lower()}"
+        return f"../images/figure-{digest}{Path(node.path).suffix.lower()}"
 
     def text(self, text: str) -> Markup:
         """Plain text as markup, numbers set as in the body (for the title page and the

@@ -17,11 +17,11 @@ from markupsafe import Markup, escape
 from ..model import (Bibliography, Block, BulletList, ConversionRule, Document, Emphasis,
                      ExternalLink, Figure, Hatnote, Infobox, Inline, InternalLink, LineBreak,
                      NeedsSource, Note, NoteRef, OrderedList, Paragraph, Protected, Section,
-                     Strong, Text, Variant, no_rule, plain_text)
+                     Strong, Text, Variant, no_rule, plain_text, walk)
 from ..transforms.script import labels
 
 __all__ = ["Translator", "environment", "TEMPLATES", "LANG_TAGS", "render_attribution",
-           "is_bibliography", "without_notes", "date_text", "wrap_runs"]
+           "render_credits", "is_bibliography", "without_notes", "date_text", "wrap_runs"]
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 #: BCP 47 tags per script: ``lang`` picks the glyph forms (SC or TC) in every renderer.
@@ -389,6 +389,27 @@ def render_attribution(document: Document) -> Markup:
     values = {"{title}": escape(meta.title), "{url}": _link(meta.source_url),
               "{licence_url}": _link(meta.licence_url), "{history}": _link(meta.history_url)}
     return Markup("".join(str(values.get(part, escape(part))) for part in parts))
+
+
+def render_credits(document: Document) -> Markup:
+    """The credits of the images the book shows (a list under its own heading), or nothing."""
+    shown = {node.path for node in walk(document) if isinstance(node, Figure)}
+    credits = [credit for credit in document.meta.credits
+               if f"media/{credit.file}" in shown]
+    if not credits:
+        return Markup("")
+    words = labels(document.script)
+    items = []
+    for credit in credits:
+        licence = escape(credit.licence or words["licence_unknown"])
+        if credit.licence_url:
+            licence = Markup(f"{licence}（{_link(credit.licence_url)}）")
+        source = Markup(f"；{escape(words['source_label'])}：{_link(credit.source_url)}") \
+            if credit.source_url else ""
+        items.append(f'<li>{escape(credit.title or credit.file)}：'
+                     f'{escape(credit.artist or words["artist_unknown"])}，{licence}{source}</li>')
+    return Markup(f'<h3 class="credits-title">{escape(words["image_credits"])}</h3>'
+                  f'<ul class="credits">{"".join(items)}</ul>')
 
 
 def _link(url: str) -> str:

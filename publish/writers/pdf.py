@@ -18,7 +18,7 @@ from ..report import PublishError, Report
 from . import pdf_structure, weasyprint_patches
 from .booklet import impose
 from .html import (LANG_TAGS, TEMPLATES, Translator, date_text, environment,
-                   render_attribution, without_notes)
+                   render_attribution, render_credits, without_notes)
 
 __all__ = ["PAPERS", "HANDOUT_PAPERS", "Paper", "render_html", "write_pdf"]
 
@@ -101,6 +101,7 @@ def render_html(document: Document, paper: str = "a4", profile: str = "book") ->
         date_text=date_text(document.meta.source_date),
         version=__version__,
         attribution=render_attribution(document),
+        credits=render_credits(document),
         toc=toc,
         lead=translator.blocks(document.blocks),
         sections=[translator.section(section) for section in document.sections],
