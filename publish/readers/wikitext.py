@@ -12,16 +12,18 @@ import html
 import re
 import unicodedata
 from pathlib import Path
+from typing import Mapping
 
 import mwparserfromhell
 from mwparserfromhell import nodes as mw
 
-from ..model import (Bibliography, BulletList, ConversionRule, Document, Emphasis, ExternalLink,
+from ..model import (Bibliography, BulletList, Document, Emphasis, ExternalLink,
                      Figure, Hatnote, Infobox, Inline, InternalLink, LineBreak, Meta,
-                     OrderedList, Paragraph, Protected, Strong, Text, Variant, plain_text)
+                     OrderedList, Paragraph, Protected, Strong, Text, plain_text)
 from ..report import Report
 from . import blocks
 from .blocks import NEWLINE, Heading, ListMarker, Newline
+from . import conversion
 from .conversion import PLACEHOLDER, Markup, lift
 from .refs import References, attach_locators
 from .repair import repair, strip_debris
@@ -52,19 +54,25 @@ MAX_DEPTH = 60
 
 
 def read_text(text: str, report: Report, meta: Meta | None = None,
-              media_dir: Path | None = None) -> Document:
-    """Read wikitext into a document; ``media_dir`` is where figures' files are looked for."""
+              media_dir: Path | None = None,
+              groups: Mapping[str, tuple[str, ...]] | None = None) -> Document:
+    """Read wikitext into a document; ``media_dir`` is where figures' files are looked for,
+    ``groups`` the conversion groups ``{{NoteTA|G1=…}}`` may name (group → rule strings)."""
     text = clean_text(unicodedata.normalize("NFC", text), report)
-    text, table = lift(text, report)
+    text, table, switches = lift(text, report)
     text = repair(text, report)
     code = mwparserfromhell.parse(text)
     reader = _Reader(report, table, media_dir)
+    reader.groups = groups or {}
     reader.refs.collect_definitions(code)
     lead, sections = blocks.build(reader.tokens(code.nodes), report)
     meta = meta or Meta(title="")
-    meta = Meta(**{**meta.__dict__, "subjects": tuple(reader.subjects)})
-    return Document(meta=meta, blocks=lead, sections=sections,
-                    sources=tuple(reader.refs.sources))
+    meta = Meta(**{**meta.__dict__, "subjects": tuple(reader.subjects),
+                   "convert_content": not switches & {"NOCONTENTCONVERT", "NOCC"},
+                   "convert_title": not switches & {"NOTITLECONVERT", "NOTC"}})
+    document = Document(meta=meta, blocks=lead, sections=sections,
+                        sources=tuple(reader.refs.sources))
+    return conversion.scrub(document, table, report)
 
 
 class _Reader:
@@ -78,6 +86,7 @@ class _Reader:
         self.subjects: list[str] = []
         self.depth = 0
         self.protecting = False
+        self.groups: Mapping[str, tuple[str, ...]] = {}
 
     def warn(self, code: str, message: str) -> None:
         self.report.warn(code, message)
@@ -288,19 +297,7 @@ class _Reader:
             self.protecting = outer
 
     def _markup(self, markup: Markup) -> list:
-        if markup.kind == "protect":
-            raw = markup.branches[0][1]
-            if not re.search(r"[\[\]{}'<&\ue000]", raw):
-                return [Protected(raw)]
-            return [Variant((("zh", self._branch(raw)),))]
-        if markup.kind == "rule":
-            return [ConversionRule(tuple((code, self.plain(text)) for code, text
-                                         in markup.branches))] if markup.branches else []
-        variant = Variant(tuple((code, self._branch(text)) for code, text in markup.branches))
-        if markup.kind == "shown-rule":
-            return [ConversionRule(tuple((code, plain_text(branch)) for code, branch
-                                         in variant.branches)), variant]
-        return [variant]
+        return conversion.nodes(markup, self._branch, self.inlines)
 
     def _tag(self, tag: mw.Tag) -> list:
         name = str(tag.tag).strip().lower()
@@ -326,12 +323,23 @@ class _Reader:
             return []
         if name in ("nowiki", "pre") and tag.contents is not None:
             return [Protected(self._unescape(str(tag.contents)))] if name == "nowiki" \
-                else self._lines(self._unescape(str(tag.contents)))
+                else self._unconverted(lambda: self._lines(self._unescape(str(tag.contents))))
+        if name in conversion.UNCONVERTED_TAGS:
+            return self._unconverted(lambda: self._children(tag))
         if name in ("p", "div", "blockquote", "center", "poem"):
             return [NEWLINE, NEWLINE, *self._children(tag), NEWLINE, NEWLINE]
         if name not in INLINE_TAGS and name not in ("tr", "td", "th", "caption"):
             self.warn("tag-unknown", f"unknown tag <{name}>: its text kept")
         return self._children(tag)
+
+    def _unconverted(self, read) -> list:
+        """What ``read`` returns, its text runs Protected: the content of a tag MediaWiki never
+        converts (``<pre>``, ``<code>``, ``<math>`` …)."""
+        outer, self.protecting = self.protecting, True
+        try:
+            return read()
+        finally:
+            self.protecting = outer
 
     def _children(self, tag) -> list:
         return self.tokens(tag.contents.nodes) if tag.contents is not None else []
