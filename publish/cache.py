@@ -48,11 +48,14 @@ def _file_identity(path: Path) -> str:
 
 
 def source_digest(source: Path) -> str:
-    """One digest of what a source brings: its text, its metadata and its media folder."""
+    """One digest of what a source brings: its text, its metadata, its conversion groups and
+    its media folder."""
     digest = hashlib.sha256()
     digest.update(source.read_bytes())
     meta = source.with_suffix(".toml")
     digest.update(meta.read_bytes() if meta.exists() else b"-")
+    groups = source.with_name(source.stem + ".cgroups.json")
+    digest.update(groups.read_bytes() if groups.exists() else b"-")
     media = source.parent / "media"
     if media.is_dir():
         for path in sorted(media.iterdir()):
