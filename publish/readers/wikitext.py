@@ -86,6 +86,7 @@ class _Reader:
         self.subjects: list[str] = []
         self.depth = 0
         self.protecting = False
+        self.literal = False
         self.groups: Mapping[str, tuple[str, ...]] = {}
 
     def warn(self, code: str, message: str) -> None:
@@ -275,14 +276,15 @@ class _Reader:
         return clean_text(html.unescape(text), self.report)
 
     def _lines(self, text: str) -> list:
-        """Text as runs and line ends, markup debris removed; inside a ``-{…}-`` branch the
-        runs are Protected."""
+        """Text as runs and line ends, markup debris removed (except in literal text); inside a
+        ``-{…}-`` branch or an unconverted tag the runs are Protected."""
         kind = Protected if self.protecting else Text
         out: list = []
         for number, line in enumerate(text.split("\n")):
             if number:
                 out.append(NEWLINE)
-            line = strip_debris(line, self.report)
+            if not self.literal:
+                line = strip_debris(line, self.report)
             if line:
                 out.append(kind(line))
         return out
@@ -334,12 +336,13 @@ class _Reader:
 
     def _unconverted(self, read) -> list:
         """What ``read`` returns, its text runs Protected: the content of a tag MediaWiki never
-        converts (``<pre>``, ``<code>``, ``<math>`` …)."""
-        outer, self.protecting = self.protecting, True
+        converts (``<pre>``, ``<code>``, ``<math>`` …), where markup-like text is literal."""
+        outer = self.protecting, self.literal
+        self.protecting = self.literal = True
         try:
             return read()
         finally:
-            self.protecting = outer
+            self.protecting, self.literal = outer
 
     def _children(self, tag) -> list:
         return self.tokens(tag.contents.nodes) if tag.contents is not None else []
