@@ -26,11 +26,14 @@ from .model import Document
 from .report import PublishError, Report, Warning
 
 __all__ = ["Options", "build", "edition_path", "expand_sources", "source_date", "SCRIPTS",
-           "FORMATS"]
+           "ALL_SCRIPTS", "FORMATS"]
 
 log = logging.getLogger(__name__)
 
 SCRIPTS = ("zh-Hans", "zh-Hant")
+#: Every edition --script accepts: the two scripts, and regional editions with their own
+#: vocabulary and glyph standards (publish.transforms.script.EDITIONS describes each).
+ALL_SCRIPTS = (*SCRIPTS, "zh-CN", "zh-TW", "zh-HK")
 FORMATS = ("pdf", "epub")
 SOURCE_SUFFIXES = (".wiki", ".wikitext", ".mediawiki")
 

@@ -29,7 +29,7 @@ def _list(choices: tuple[str, ...]):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .build import FORMATS, SCRIPTS
+    from .build import ALL_SCRIPTS, FORMATS, SCRIPTS
     from .writers.pdf import PAPERS
 
     common = argparse.ArgumentParser(add_help=False)
@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     parse = commands.add_parser("parse", parents=[common],
                                 help="print the intermediate document as JSON")
     parse.add_argument("source", type=Path)
-    parse.add_argument("--script", choices=SCRIPTS,
+    parse.add_argument("--script", choices=ALL_SCRIPTS,
                        help="convert to this script first (default: as read)")
     parse.add_argument("--encoding", default="utf-8")
     parse.add_argument("--outline", action="store_true",
@@ -54,8 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("sources", type=Path, nargs="+", metavar="SOURCE",
                        help="wikitext files, or folders of them")
     build.add_argument("--out", type=Path, default=Path("build"), help="output folder")
-    build.add_argument("--script", type=_list(SCRIPTS), default=SCRIPTS,
-                       help="zh-Hans,zh-Hant (default both)")
+    build.add_argument("--script", type=_list(ALL_SCRIPTS), default=SCRIPTS,
+                       help="zh-Hans,zh-Hant (default both); regional editions: zh-CN,zh-TW,zh-HK")
     build.add_argument("--format", type=_list(FORMATS), default=FORMATS,
                        help="pdf,epub (default both)")
     build.add_argument("--paper", choices=sorted(PAPERS), default="a4")
