@@ -70,7 +70,7 @@ BEHAVIOUR_SWITCHES = frozenset({
     "NOTITLECONVERT", "NOTC", "START", "END", "INDEX", "NOINDEX", "STATICREDIRECT",
     "NOGLOBAL", "DISAMBIG", "EXPECTUNUSEDTEMPLATE", "ARCHIVEDTALK", "NOTALK",
     "EXPECTED_UNCONNECTED_PAGE", "NOBREADCRUMBS"})
-_SWITCH = re.compile(r"__([A-Z][A-Z_]*[A-Z])__")
+_SWITCH = re.compile(r"__([A-Z]+(?:_[A-Z]+)*)__")
 
 
 def variant_code(code: str) -> str:
