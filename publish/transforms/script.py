@@ -69,7 +69,7 @@ EDITIONS = {
 }
 
 #: Configurations that replace words as well as characters, and their character-only kin.
-VOCABULARY = {"s2twp": "s2tw"}
+VOCABULARY = {"s2twp": "s2tw", "tw2sp": "tw2s"}
 
 #: MediaWiki's variant fallbacks (ZhConverter::getVariantsFallbacks), in order.
 FALLBACKS = {
@@ -164,14 +164,35 @@ def _to_traditional(text: str, edition: Edition) -> str:
             pieces.append((False, _traditional_run(run, marks, edition)))
         position = match.end()
     pieces.append((True, text[position:]))
-    # Neighbouring pieces read alike go to OpenCC together, so a phrase spanning a hyphen or
-    # a space (伯克希尔-哈撒韦) is still one phrase.
-    out: list[str] = []
     direct = _converter(edition.from_simplified)
-    for as_simplified, group in itertools.groupby(pieces, key=lambda piece: piece[0]):
-        joined = "".join(piece for _, piece in group)
-        out.append(direct.convert(joined) if as_simplified else joined)
-    return "".join(out)
+    return "".join(direct.convert(joined) if as_simplified else joined
+                   for as_simplified, joined in _grouped(pieces))
+
+
+def _to_simplified(text: str, edition: Edition) -> str:
+    """Mixed text → simplified, keeping each character the source wrote in a simplified form:
+    t2s reads 幺麽小丑 (already simplified) as traditional and writes 幺么小丑, so where OpenCC
+    changes a character that is itself a simplified form (one s2t would change), the source's
+    character stays, unless the edition's vocabulary replaced a word there (游標 → 光标)."""
+    converted = _converter(edition.from_traditional).convert(text)
+    characters_only = VOCABULARY.get(edition.from_traditional)
+    unworded = _converter(characters_only).convert(text) if characters_only else converted
+    if not len(text) == len(converted) == len(unworded):
+        return converted
+    return "".join(source if new == word_free != source and _simplified_form(source) else new
+                   for source, new, word_free in zip(text, converted, unworded))
+
+
+@functools.cache
+def _simplified_form(char: str) -> bool:
+    return _converter("s2t").convert(char) != char
+
+
+def _grouped(pieces: list[tuple[bool, str]]):
+    """Neighbouring pieces read alike, joined: they go to OpenCC together, so a phrase that
+    spans a hyphen or a space (伯克希尔-哈撒韦) is still one phrase."""
+    for flag, group in itertools.groupby(pieces, key=lambda piece: piece[0]):
+        yield flag, "".join(piece for _, piece in group)
 
 
 def _traditional_run(run: str, marks: list[str], edition: Edition) -> str:
@@ -198,7 +219,7 @@ def convert_text(text: str, script: str) -> str:
     if edition.base == "zh-Hant":
         converted = _to_traditional(text, edition)
     else:
-        converted = _converter(edition.from_traditional).convert(text)
+        converted = _to_simplified(text, edition)
     for wrong, right in CORRECTIONS[edition.base].items():
         converted = converted.replace(wrong, right)
     return _quotes(converted, edition.base)
