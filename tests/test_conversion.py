@@ -13,7 +13,10 @@ Which OpenCC configuration each edition is held to, and the deliberate exception
   坏 is kept (it is the simplified form of 壞; t2s reads 一坏 as 一坯), 么 is kept (a simplified
   character in its own right; tw2s reads Taiwan's 么 as 幺), and Taiwan's 著 is not made 着
   (tw2s turned the seed's 編著 into 编着).
-- zh-HK: s2hk (all), t2hk as t2tw. zh-TW: s2twp (all). zh-CN: tw2sp (all).
+- zh-HK: s2hk (all), t2hk as t2tw. zh-TW: s2tw, t2tw as zh-Hant. zh-CN: t2s, hk2s as zh-Hans.
+  The regional editions take their vocabulary from the wiki's own branches, rules and groups,
+  not from OpenCC's s2twp/tw2sp tables (which turn 函數 into 函式 and 核心 into 内核: see
+  publish/transforms/script.py), so those cases are not theirs to pass.
 """
 from __future__ import annotations
 
@@ -90,10 +93,10 @@ def test_regional_labels_follow_their_base_script():
 
 
 def test_no_title_convert_keeps_the_title_as_written():
-    for switch, expected in (("", "軟體"), ("__NOTITLECONVERT__", "软件"), ("__NOTC__", "软件")):
+    for switch, expected in (("", "頭髮"), ("__NOTITLECONVERT__", "头发"), ("__NOTC__", "头发")):
         document, _ = read(f"正文{switch}")
         document = dataclasses.replace(document,
-                                       meta=dataclasses.replace(document.meta, title="软件"))
+                                       meta=dataclasses.replace(document.meta, title="头发"))
         assert transforms.apply(document, "zh-TW", Report()).meta.title == expected
 
 
@@ -139,10 +142,11 @@ DELIBERATE = {
     # zh-Hans reads t2s, which keeps 著 (tw2s made the seed's 編著 编着).
     ("zh-Hans", "tw2s", "case_044"): ("着", "著"),
     ("zh-Hans", "tw2s", "BYVoid_OpenCC_Issue_767_solace"): ("着", "著"),
+    ("zh-CN", "t2s", "t2s_huai_and_pi_phrases"): ("坯", "坏"),
 }
 HELD_TO = [("zh-Hant", "s2tw"), ("zh-Hant", "t2tw"), ("zh-Hant", "s2t"), ("zh-Hans", "t2s"),
            ("zh-Hans", "hk2s"), ("zh-Hans", "tw2s"), ("zh-HK", "s2hk"), ("zh-HK", "t2hk"),
-           ("zh-TW", "s2twp"), ("zh-CN", "tw2sp")]
+           ("zh-TW", "s2tw"), ("zh-TW", "t2tw"), ("zh-CN", "t2s"), ("zh-CN", "hk2s")]
 
 
 def _traditional_only(text: str) -> bool:

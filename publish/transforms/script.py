@@ -19,8 +19,11 @@ link targets, ids and file names are identifiers and never touched. ``__NOCONTEN
 keeps the text as written and ``__NOTITLECONVERT__`` the title.
 
 Editions: ``zh-Hans`` and ``zh-Hant`` (the scripts, Taiwan's character standard for the
-traditional one) and the regional ``zh-CN``, ``zh-TW`` and ``zh-HK``, with regional vocabulary
-(OpenCC's tw2sp, s2twp, s2hk) and MediaWiki's ``zh-cn``/``zh-tw``/``zh-hk`` branches. In
+traditional one) and the regional ``zh-CN``, ``zh-TW`` and ``zh-HK``: each region's character
+standard (s2hk for Hong Kong's), and its vocabulary as the wiki writes it, in MediaWiki's
+``zh-cn``/``zh-tw``/``zh-hk`` branches, rules and NoteTA groups. OpenCC's vocabulary tables
+(s2twp, tw2sp) are not used: they are made for software terms and, measured on the seed and on
+欧拉公式, made prose wrong (函數 → 函式, 推導 → 推匯, 聲明 → 宣告, 核心 → 内核, 理查德 → 理乍得). In
 MediaWiki the ``zh-hans``/``zh-hant`` variants take no bidirectional manual rules; here every
 edition does, so a book reads one way throughout (the ``.NET框架`` of a zh-hans branch never
 reaches a zh-Hant book).
@@ -57,19 +60,15 @@ class Edition:
 
 
 #: The one place naming each edition's OpenCC configurations. zh-Hant uses s2tw: Taiwan
-#: standard character forms without vocabulary substitution (s2twp would turn 项目 into 專案);
-#: zh-TW adds Taiwan's vocabulary. zh-Hans reads Taiwan's forms (tw2s: 著裝 → 着装), since
-#: Chinese Wikipedia's traditional text is mostly written in them.
+#: standard character forms without vocabulary substitution (s2twp would turn 项目 into 專案).
+#: zh-Hans reads t2s, which keeps 著 (tw2s turned the seed's 編著 into 编着).
 EDITIONS = {
     "zh-Hans": Edition("zh-Hans", "zh-hans", "zh-Hans", "", "t2s"),
     "zh-Hant": Edition("zh-Hant", "zh-hant", "zh-Hant", "s2tw", "t2tw"),
-    "zh-CN": Edition("zh-Hans", "zh-cn", "zh-Hans-CN", "", "tw2sp"),
-    "zh-TW": Edition("zh-Hant", "zh-tw", "zh-Hant-TW", "s2twp", "t2tw"),
+    "zh-CN": Edition("zh-Hans", "zh-cn", "zh-Hans-CN", "", "t2s"),
+    "zh-TW": Edition("zh-Hant", "zh-tw", "zh-Hant-TW", "s2tw", "t2tw"),
     "zh-HK": Edition("zh-Hant", "zh-hk", "zh-Hant-HK", "s2hk", "t2hk"),
 }
-
-#: Configurations that replace words as well as characters, and their character-only kin.
-VOCABULARY = {"s2twp": "s2tw", "tw2sp": "tw2s"}
 
 #: MediaWiki's variant fallbacks (ZhConverter::getVariantsFallbacks), in order.
 FALLBACKS = {
@@ -173,14 +172,12 @@ def _to_simplified(text: str, edition: Edition) -> str:
     """Mixed text → simplified, keeping each character the source wrote in a simplified form:
     t2s reads 幺麽小丑 (already simplified) as traditional and writes 幺么小丑, so where OpenCC
     changes a character that is itself a simplified form (one s2t would change), the source's
-    character stays, unless the edition's vocabulary replaced a word there (游標 → 光标)."""
+    character stays."""
     converted = _converter(edition.from_traditional).convert(text)
-    characters_only = VOCABULARY.get(edition.from_traditional)
-    unworded = _converter(characters_only).convert(text) if characters_only else converted
-    if not len(text) == len(converted) == len(unworded):
+    if len(converted) != len(text):
         return converted
-    return "".join(source if new == word_free != source and _simplified_form(source) else new
-                   for source, new, word_free in zip(text, converted, unworded))
+    return "".join(source if new != source and _simplified_form(source) else new
+                   for source, new in zip(text, converted))
 
 
 @functools.cache
@@ -197,20 +194,14 @@ def _grouped(pieces: list[tuple[bool, str]]):
 
 def _traditional_run(run: str, marks: list[str], edition: Edition) -> str:
     """A run of mostly traditional characters in the edition's forms: the source's own
-    traditional characters kept (in the edition's variant forms), its simplified ones read
-    through t2s for simplified phrase keys, and a regional word (數據庫 → 資料庫 in zh-TW)
-    taken wherever the edition's vocabulary replaces one."""
+    traditional characters kept (in the edition's variant forms), the others read through t2s
+    for simplified phrase keys."""
     kept = _converter(edition.from_traditional).convert(run)
-    characters_only = VOCABULARY.get(edition.from_simplified)
-    plain = _converter("t2s").convert(run)
-    chained = _converter(edition.from_simplified).convert(plain)
-    unworded = _converter(characters_only).convert(plain) if characters_only else chained
-    if not len(run) == len(kept) == len(chained) == len(unworded):
-        return chained if characters_only else _converter(edition.from_simplified).convert(run)
-    return "".join(
-        converted if converted != word_free
-        else source if mark == "T" else converted
-        for mark, source, converted, word_free in zip(marks, kept, chained, unworded))
+    chained = _converter(edition.from_simplified).convert(_converter("t2s").convert(run))
+    if not len(run) == len(kept) == len(chained):
+        return _converter(edition.from_simplified).convert(run)
+    return "".join(source if mark == "T" else converted
+                   for mark, source, converted in zip(marks, kept, chained))
 
 
 def convert_text(text: str, script: str) -> str:
