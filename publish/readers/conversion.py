@@ -35,8 +35,8 @@ from typing import Callable, Mapping
 from ..model import ConversionRule, Inline, Protected, Text, Variant, plain_text, rebuild
 from ..report import Report
 
-__all__ = ["Markup", "PLACEHOLDER", "VARIANT_NAMES", "lift", "parse", "nodes", "split_rules",
-           "variant_code", "note_ta", "scrub"]
+__all__ = ["Markup", "PLACEHOLDER", "VARIANT_NAMES", "UNCONVERTED_TAGS", "BEHAVIOUR_SWITCHES",
+           "lift", "parse", "nodes", "split_rules", "variant_code", "note_ta", "scrub"]
 
 OPEN, CLOSE = "\ue000", "\ue001"
 #: How a placeholder reads in the text handed to mwparserfromhell: private-use marks around

@@ -42,8 +42,8 @@ from ..model import (INLINE_ROOTS, ConversionRule, Document, Paragraph, Protecte
                      Variant, rebuild, walk)
 from ..report import Report
 
-__all__ = ["EDITIONS", "Edition", "FALLBACKS", "LABELS", "apply", "base_script", "convert_text",
-           "labels"]
+__all__ = ["EDITIONS", "Edition", "FALLBACKS", "LABELS", "apply", "base_script", "choose",
+           "convert_text", "labels"]
 
 
 @dataclass(frozen=True)
@@ -244,8 +244,8 @@ def apply(document: Document, script: str, report: Report) -> Document:
     if rules.title is not None:
         title = rules.title
     elif meta.convert_title:
-        title = "".join(node.text if isinstance(node, Protected) else convert_text(node.text, script)
-                        for node in rules.replace(meta.title))
+        title = "".join(node.text if isinstance(node, Protected)
+                        else convert_text(node.text, script) for node in rules.replace(meta.title))
     else:
         title = meta.title
     subjects = tuple(convert_text(s, script) for s in meta.subjects) \
