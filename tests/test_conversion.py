@@ -303,3 +303,17 @@ def test_hong_kong_and_taiwan_pdfs_use_their_glyph_standards(tmp_path):
         text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"],
                               capture_output=True, text=True).stdout
         assert "《哈伯法》" in text and "氮氣" in text and "氮气" not in text, edition
+
+
+# ------------------------------------------------------------------ excerpts and numbering
+
+def test_an_excerpt_keeps_the_rules_of_what_it_leaves_out():
+    from publish.transforms import excerpt, paragraphs
+
+    document, _ = read("{{NoteTA|1=zh-cn:软件;zh-tw:軟體;}}\n导言软件\n\n== 甲 ==\n-{H|zh-cn:硬件;"
+                       "zh-tw:硬體;}-甲\n== 乙 ==\n软件和硬件\n\n又一段")
+    chosen = paragraphs.number(excerpt.select(document, "2"))
+    converted = transforms.apply(chosen, "zh-Hant", Report())
+    section = converted.sections[0]
+    assert [plain_text(block.children) for block in section.blocks] == ["軟體和硬體", "又一段"]
+    assert [block.number for block in section.blocks] == [1, 2]
