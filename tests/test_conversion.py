@@ -317,3 +317,8 @@ def test_an_excerpt_keeps_the_rules_of_what_it_leaves_out():
     section = converted.sections[0]
     assert [plain_text(block.children) for block in section.blocks] == ["軟體和硬體", "又一段"]
     assert [block.number for block in section.blocks] == [1, 2]
+
+
+def test_no_placeholder_reaches_the_report():
+    _, report = read("{{甲-{乙}-}}前")
+    assert [w.message for w in report.warnings] == ["unknown template {{甲乙}} dropped"]

@@ -390,7 +390,8 @@ def _hidden_rule(ctx, body: str) -> list:
 
 def scrub(document, table: list[Markup], report: Report):
     """Replace any placeholder that reached a string the reader did not resolve (a link
-    target, a file name, an id) by the block's plain text, so none reaches a book."""
+    target, a file name, an id, a warning naming a template) by the block's plain text, so
+    none reaches a book or its report."""
     found = [0]
 
     def plain(match: re.Match) -> str:
@@ -421,8 +422,12 @@ def scrub(document, table: list[Markup], report: Report):
         return dataclasses.replace(node, **changes) if changes else node
 
     document = rebuild(document, fix)
-    if found[0]:
+    in_document = found[0]
+    for index, warning in enumerate(report.warnings):
+        if OPEN in warning.message or CLOSE in warning.message:
+            report.warnings[index] = dataclasses.replace(warning, message=clean(warning.message))
+    if in_document:
         report.warn("conversion-markup-in-identifier",
-                    f"{found[0]} -{{…}}- block(s) in a link target, file name or id read as "
+                    f"{in_document} -{{…}}- block(s) in a link target, file name or id read as "
                     "their plain text")
     return document
