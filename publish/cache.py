@@ -55,11 +55,12 @@ def _file_identity(path: Path) -> str:
 
 def source_digest(source: Path) -> str:
     """One digest of what a source brings: its text, its metadata, the template expansions
-    stored beside it and its media folder."""
+    and conversion groups stored beside it, and its media folder."""
     digest = hashlib.sha256()
     digest.update(source.read_bytes())
     for beside in (source.with_suffix(".toml"),
-                   source.with_name(f"{source.stem}.expansions.json")):
+                   source.with_name(f"{source.stem}.expansions.json"),
+                   source.with_name(f"{source.stem}.cgroups.json")):
         digest.update(beside.read_bytes() if beside.exists() else b"-")
     digest.update(Media.of(source).digest().encode())
     # An edition without SOURCE_DATE_EPOCH or a source_date is dated by the file's day.

@@ -49,7 +49,7 @@ def _megabytes(value: str) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .plan import FORMATS, SCRIPTS
+    from .plan import ALL_SCRIPTS, FORMATS, SCRIPTS
     from .writers.pdf import PAPERS
 
     common = argparse.ArgumentParser(add_help=False)
@@ -72,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     parse = commands.add_parser("parse", parents=[common, document],
                                 help="print the document a build's writers are given, as JSON")
     parse.add_argument("source", type=Path)
-    parse.add_argument("--script", choices=SCRIPTS,
+    parse.add_argument("--script", choices=ALL_SCRIPTS,
                        help="convert to this script first (default: as read)")
     parse.add_argument("--outline", action="store_true",
                        help="list the section numbers and titles instead (for --sections)")
@@ -82,8 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("sources", nargs="+", metavar="SOURCE",
                        help="wikitext files, folders of them, or article URLs (fetched first)")
     build.add_argument("--out", type=Path, default=Path("build"), help="output folder")
-    build.add_argument("--script", type=_list(SCRIPTS), default=SCRIPTS,
-                       help="zh-Hans,zh-Hant (default both)")
+    build.add_argument("--script", type=_list(ALL_SCRIPTS), default=SCRIPTS,
+                       help="zh-Hans,zh-Hant (default both); regional editions: zh-CN,zh-TW,zh-HK")
     build.add_argument("--format", type=_list(FORMATS), default=FORMATS,
                        help="pdf,epub (default both)")
     build.add_argument("--paper", choices=sorted(PAPERS), default="a4")

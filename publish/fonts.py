@@ -23,6 +23,10 @@ FONTS_DIR = Path(__file__).resolve().parent.parent / "fonts"
 FAMILIES = {
     "zh-Hans": {"serif": "Noto Serif CJK SC", "sans": "Noto Sans CJK SC"},
     "zh-Hant": {"serif": "Noto Serif CJK TC", "sans": "Noto Sans CJK TC"},
+    # Regional editions: Hong Kong's glyph standard differs from Taiwan's (Noto CJK HK).
+    "zh-CN": {"serif": "Noto Serif CJK SC", "sans": "Noto Sans CJK SC"},
+    "zh-TW": {"serif": "Noto Serif CJK TC", "sans": "Noto Sans CJK TC"},
+    "zh-HK": {"serif": "Noto Serif CJK HK", "sans": "Noto Sans CJK HK"},
 }
 #: OpenType features a subset keeps: punctuation widths, vertical forms, local forms.
 KEPT_FEATURES = ("halt", "vhal", "hwid", "fwid", "pwid", "vert", "vrt2", "locl", "kern", "palt",

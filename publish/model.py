@@ -79,19 +79,28 @@ class Protected:
 class Variant:
     """Represents text written per script, like ``-{zh-hans:A;zh-hant:B;}-``.
 
-    ``branches`` pairs a variant code (``zh-hans``, ``zh-tw`` …) with its content.
+    ``branches`` pairs a variant code (``zh-hans``, ``zh-tw`` …) with its content. A
+    ``filtered`` variant, like ``-{zh-hans;zh-hant|X}-``, holds the same text under each code
+    it names: an edition whose variant (or a fallback of it) is named converts that text, any
+    other shows it as written.
     """
     branches: tuple[tuple[str, tuple[Inline, ...]], ...]
+    filtered: bool = False
 
 
 @dataclass(frozen=True)
 class ConversionRule:
     """Represents a conversion rule for later text, like ``-{H|zh-hans:A;zh-hant:B;}-``.
 
-    It prints nothing; the script transform replaces each variant's text after it by the
-    branch of the edition's script.
+    It prints nothing. ``branches`` are its bidirectional pairs (variant code, text) and
+    ``oneway`` its ``from=>code:to`` triples. ``action`` says what the rule does to the rules
+    in force from where it stands: ``add`` (``-{H|…}-``, ``-{A|…}-``, ``{{NoteTA}}``),
+    ``remove`` (``-{-|…}-``) or ``none``; a ``title`` rule (``-{T|…}-``) names the book.
     """
     branches: tuple[tuple[str, str], ...]
+    oneway: tuple[tuple[str, str, str], ...] = ()
+    action: str = "add"
+    title: bool = False
 
 
 @dataclass(frozen=True)
@@ -252,6 +261,9 @@ class Meta:
     categories: tuple[str, ...] = ()
     redirected_from: str = ""
     credits: tuple[Credit, ...] = ()
+    #: ``__NOCONTENTCONVERT__`` / ``__NOTITLECONVERT__``: text or title shown as written.
+    convert_content: bool = True
+    convert_title: bool = True
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,13 @@ from .cache import Manifest, edition_key, source_digest
 from .readers import MAX_SOURCE_BYTES
 from .report import PublishError, Report
 
-__all__ = ["FORMATS", "SCRIPTS", "Edition", "Options", "Task", "edition_path",
-           "expand_sources", "plan"]
+__all__ = ["ALL_SCRIPTS", "FORMATS", "SCRIPTS", "Edition", "Options", "Task",
+           "edition_path", "expand_sources", "plan"]
 
 SCRIPTS = ("zh-Hans", "zh-Hant")
+#: Every edition --script accepts: the two scripts, and regional editions with their own
+#: vocabulary and glyph standards (publish.transforms.script.EDITIONS describes each).
+ALL_SCRIPTS = (*SCRIPTS, "zh-CN", "zh-TW", "zh-HK")
 FORMATS = ("pdf", "epub")
 SOURCE_SUFFIXES = (".wiki", ".wikitext", ".mediawiki")
 

@@ -33,7 +33,7 @@ class Expansions:
         self._index: dict[str, list[tuple[tuple[Markup, ...], str]]] = {}
         quiet = Report()
         for invocation, expansion in mapping.items():
-            text, table = lift(unicodedata.normalize("NFC", invocation), quiet)
+            text, table, _ = lift(unicodedata.normalize("NFC", invocation), quiet)
             self._index.setdefault(_skeleton(text), []).append((tuple(table), expansion))
 
     def get(self, invocation: str, table: list[Markup]) -> str | None:
@@ -71,7 +71,7 @@ def load(source: Path, report: Report) -> Expansions:
 
 def lift_into(text: str, table: list[Markup], report: Report) -> str:
     """``text`` (an expansion) with its ``-{…}-`` blocks lifted into the reader's ``table``."""
-    lifted, own = lift(text, report)
+    lifted, own, _ = lift(text, report)
     offset = len(table)
     table.extend(own)
     return PLACEHOLDER.sub(lambda match: f"{OPEN}{int(match.group(1)) + offset}{CLOSE}", lifted)

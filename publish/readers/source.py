@@ -1,13 +1,14 @@
 """Reader stage, source I/O: a ``.wiki`` file and its ``<stem>.toml`` → a Document.
 
-Reads and decodes the file, loads the metadata and the stored template expansions beside it,
-and hands the text to :func:`publish.readers.wikitext.read_text` with the source's media
-folder.
+Reads and decodes the file, loads the metadata, the stored template expansions and the
+conversion groups (``<stem>.cgroups.json``) beside it, and hands the text to
+:func:`publish.readers.wikitext.read_text` with the source's media folder.
 """
 from __future__ import annotations
 
 import codecs
 import dataclasses
+import json
 import stat
 import tomllib
 from pathlib import Path
@@ -20,7 +21,7 @@ from . import MAX_SOURCE_BYTES, expansions
 from .runs import clean_text
 from .wikitext import read_text
 
-__all__ = ["read", "read_bytes", "decode", "load_meta"]
+__all__ = ["read", "read_bytes", "decode", "load_meta", "load_groups"]
 
 
 def load_meta(source: Path, report: Report) -> Meta:
@@ -63,6 +64,33 @@ def _credits(tables, name: str, report: Report) -> tuple[Credit, ...]:
     return tuple(credits)
 
 
+def load_groups(source: Path, report: Report) -> dict[str, tuple[str, ...]]:
+    """Read ``<stem>.cgroups.json`` beside the source, if any: the conversion groups
+    ``{{NoteTA|G1=…}}`` names, as ``{"groups": {"IT": ["zh-cn:信息; zh-tw:資訊;", …]}}``
+    (each string a rule as in Module:CGroup/IT)."""
+    path = source.with_name(source.stem + ".cgroups.json")
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        report.warn("cgroups-invalid", f"{path.name}: {error}; no conversion groups read")
+        return {}
+    groups = data.get("groups") if isinstance(data, dict) else None
+    if not isinstance(groups, dict):
+        report.warn("cgroups-invalid", f"{path.name}: no \"groups\" object; no conversion "
+                    "groups read")
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    for name, rules in groups.items():
+        if isinstance(rules, list) and all(isinstance(rule, str) for rule in rules):
+            out[str(name)] = tuple(rules)
+        else:
+            report.warn("cgroups-invalid", f"{path.name}: group {name!r} is not a list of "
+                        "rule strings; ignored")
+    return out
+
+
 def read(source: Path, report: Report, encoding: str = "utf-8",
          max_bytes: int = MAX_SOURCE_BYTES) -> Document:
     """Read the wikitext file ``source`` (and its ``.toml`` metadata) into a document."""
@@ -72,7 +100,8 @@ def read(source: Path, report: Report, encoding: str = "utf-8",
         raise PublishError(f"{source}: the source is empty")
     meta = load_meta(source, report)
     return read_text(text, report, meta, media=Media.of(source),
-                     expansions=expansions.load(source, report))
+                     expansions=expansions.load(source, report),
+                     groups=load_groups(source, report))
 
 
 def read_bytes(source: Path, max_bytes: int = MAX_SOURCE_BYTES) -> bytes:

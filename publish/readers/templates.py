@@ -14,6 +14,7 @@ from mwparserfromhell import nodes as mw
 from ..model import (Bibliography, Hatnote, Infobox, InfoboxRow, InternalLink, NeedsSource,
                      Text)
 from .citations import CITE_TEMPLATES, page_locator
+from .conversion import note_ta
 
 __all__ = ["Locator", "Params", "HANDLERS", "normalise_name"]
 
@@ -169,7 +170,7 @@ HANDLERS: dict[str, Callable] = {
     "cleanup": _drop,
     "unreferenced": _drop,
     "refimprove": _drop,
-    "noteta": _drop,
+    "noteta": note_ta,
     # Text-bearing templates: the reader sees their text.
     "lang": _keep_last,
     "nowrap": _keep_first,

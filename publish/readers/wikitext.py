@@ -11,18 +11,20 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from typing import Mapping
 
 import mwparserfromhell
 from mwparserfromhell import nodes as mw
 
 from .. import images
 from ..media import FOLDER, Media
-from ..model import (Bibliography, BulletList, ConversionRule, Document, Emphasis, ExternalLink,
+from ..model import (Bibliography, BulletList, Document, Emphasis, ExternalLink,
                      Figure, Hatnote, Infobox, Inline, InternalLink, LineBreak, Meta,
-                     OrderedList, Paragraph, Protected, Strong, Text, Variant, plain_text)
+                     OrderedList, Paragraph, Protected, Strong, Text, plain_text)
 from ..report import Report
 from . import blocks
 from .blocks import NEWLINE, Heading, ListMarker, Newline
+from . import conversion
 from .conversion import PLACEHOLDER, Markup, lift
 from .expansions import Expansions, lift_into
 from .refs import References, attach_locators
@@ -54,22 +56,28 @@ MAX_DEPTH = 60
 
 
 def read_text(text: str, report: Report, meta: Meta | None = None,
-              media: Media | None = None, expansions: Expansions | None = None) -> Document:
+              media: Media | None = None, expansions: Expansions | None = None,
+              groups: Mapping[str, tuple[str, ...]] | None = None) -> Document:
     """Read wikitext into a document; ``media`` is where figures' files are looked for,
-    ``expansions`` the wiki's own expansions of templates the table does not know."""
+    ``expansions`` the wiki's own expansions of templates the table does not know, ``groups``
+    the conversion groups ``{{NoteTA|G1=…}}`` may name (group → rule strings)."""
     # CRLF (Windows) and lone CR (old Mac) line ends read exactly as LF.
     text = text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
     text = clean_text(unicodedata.normalize("NFC", text), report)
-    text, table = lift(text, report)
+    text, table, switches = lift(text, report)
     text = repair(text, report)
     code = mwparserfromhell.parse(text)
     reader = _Reader(report, table, media, expansions or Expansions({}))
+    reader.groups = groups or {}
     reader.refs.collect_definitions(code)
     lead, sections = blocks.build(reader.tokens(code.nodes), report)
     meta = meta or Meta(title="")
-    meta = Meta(**{**meta.__dict__, "subjects": tuple(reader.subjects)})
-    return Document(meta=meta, blocks=lead, sections=sections,
-                    sources=tuple(reader.refs.sources))
+    meta = Meta(**{**meta.__dict__, "subjects": tuple(reader.subjects),
+                   "convert_content": not switches & {"NOCONTENTCONVERT", "NOCC"},
+                   "convert_title": not switches & {"NOTITLECONVERT", "NOTC"}})
+    document = Document(meta=meta, blocks=lead, sections=sections,
+                        sources=tuple(reader.refs.sources))
+    return conversion.scrub(document, table, report)
 
 
 class _Reader:
@@ -85,6 +93,8 @@ class _Reader:
         self.subjects: list[str] = []
         self.depth = 0
         self.protecting = False
+        self.literal = False
+        self.groups: Mapping[str, tuple[str, ...]] = {}
 
     def warn(self, code: str, message: str) -> None:
         self.report.warn(code, message)
@@ -283,14 +293,15 @@ class _Reader:
         return clean_text(html.unescape(text), self.report)
 
     def _lines(self, text: str) -> list:
-        """Text as runs and line ends, markup debris removed; inside a ``-{…}-`` branch the
-        runs are Protected."""
+        """Text as runs and line ends, markup debris removed (except in literal text); inside a
+        ``-{…}-`` branch or an unconverted tag the runs are Protected."""
         kind = Protected if self.protecting else Text
         out: list = []
         for number, line in enumerate(text.split("\n")):
             if number:
                 out.append(NEWLINE)
-            line = strip_debris(line, self.report)
+            if not self.literal:
+                line = strip_debris(line, self.report)
             if line:
                 out.append(kind(line))
         return out
@@ -305,19 +316,7 @@ class _Reader:
             self.protecting = outer
 
     def _markup(self, markup: Markup) -> list:
-        if markup.kind == "protect":
-            raw = markup.branches[0][1]
-            if not re.search(r"[\[\]{}'<&\ue000]", raw):
-                return [Protected(raw)]
-            return [Variant((("zh", self._branch(raw)),))]
-        if markup.kind == "rule":
-            return [ConversionRule(tuple((code, self.plain(text)) for code, text
-                                         in markup.branches))] if markup.branches else []
-        variant = Variant(tuple((code, self._branch(text)) for code, text in markup.branches))
-        if markup.kind == "shown-rule":
-            return [ConversionRule(tuple((code, plain_text(branch)) for code, branch
-                                         in variant.branches)), variant]
-        return [variant]
+        return conversion.nodes(markup, self._branch, self.inlines)
 
     def _tag(self, tag: mw.Tag) -> list:
         name = str(tag.tag).strip().lower()
@@ -343,12 +342,24 @@ class _Reader:
             return []
         if name in ("nowiki", "pre") and tag.contents is not None:
             return [Protected(self._unescape(str(tag.contents)))] if name == "nowiki" \
-                else self._lines(self._unescape(str(tag.contents)))
+                else self._unconverted(lambda: self._lines(self._unescape(str(tag.contents))))
+        if name in conversion.UNCONVERTED_TAGS:
+            return self._unconverted(lambda: self._children(tag))
         if name in ("p", "div", "blockquote", "center", "poem"):
             return [NEWLINE, NEWLINE, *self._children(tag), NEWLINE, NEWLINE]
         if name not in INLINE_TAGS and name not in ("tr", "td", "th", "caption"):
             self.warn("tag-unknown", f"unknown tag <{name}>: its text kept")
         return self._children(tag)
+
+    def _unconverted(self, read) -> list:
+        """What ``read`` returns, its text runs Protected: the content of a tag MediaWiki never
+        converts (``<pre>``, ``<code>``, ``<math>`` …), where markup-like text is literal."""
+        outer = self.protecting, self.literal
+        self.protecting = self.literal = True
+        try:
+            return read()
+        finally:
+            self.protecting, self.literal = outer
 
     def _children(self, tag) -> list:
         return self.tokens(tag.contents.nodes) if tag.contents is not None else []

@@ -3,7 +3,8 @@
 Sections are named by their number in the whole article's outline (``1.2``, ranges such as
 ``2.1-2.3``) or by their heading in either script (``抗日戰爭時期`` finds 抗日战争时期). A
 chosen section keeps its subsections; its parents keep only their headings, so the excerpt
-still says where it comes from. The lead is left out. Run before the notes transform, so notes
+still says where it comes from. The lead is left out, but the conversion rules of what is
+left out (a ``{{NoteTA}}`` at the top) still rule the text after them. Run before the notes transform, so notes
 are numbered from 1 and the bibliography lists only what the excerpt cites.
 
 Before: ``H2(甲){P H3(甲一){P} H3(甲二){P}} H2(乙){P}`` with ``1.2``;
@@ -14,7 +15,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from ..model import Bibliography, Document, Section, plain_text
+from ..model import (Bibliography, ConversionRule, Document, Paragraph, Section, plain_text,
+                     walk)
 from ..report import PublishError
 from .script import convert_text
 
@@ -73,14 +75,22 @@ def _chosen_numbers(document: Document, spec: str) -> set[str]:
 def select(document: Document, spec: str) -> Document:
     """The document with only the sections ``spec`` names (and their parents' headings)."""
     chosen = _chosen_numbers(document, spec)
+    # The rules of the parts left out, carried to the next part kept.
+    pending: list[ConversionRule] = _rules(document.blocks)
+
+    def carried(blocks: tuple) -> tuple:
+        rules = tuple(pending)
+        pending.clear()
+        return (Paragraph(rules), *blocks) if rules else blocks
 
     def keep(sections, prefix) -> tuple[Section, ...]:
         out = []
         for index, section in enumerate(sections, 1):
             number = f"{prefix}{index}"
             if number in chosen:
-                out.append(section)
+                out.append(dataclasses.replace(section, blocks=carried(section.blocks)))
                 continue
+            pending.extend(_rules(section.blocks))
             inner = keep(section.sections, number + ".")
             if inner:
                 blocks = tuple(b for b in section.blocks if isinstance(b, Bibliography))
@@ -88,4 +98,8 @@ def select(document: Document, spec: str) -> Document:
         return tuple(out)
 
     return dataclasses.replace(document, blocks=(), sections=keep(document.sections, ""))
+
+
+def _rules(blocks) -> list[ConversionRule]:
+    return [node for block in blocks for node in walk(block) if isinstance(node, ConversionRule)]
 

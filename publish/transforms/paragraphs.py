@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..model import Document, Paragraph, rebuild
+from ..model import ConversionRule, Document, Paragraph, rebuild
 
 __all__ = ["number"]
 
@@ -18,7 +18,9 @@ def number(document: Document) -> Document:
 
     def visit(node):
         nonlocal count
-        if isinstance(node, Paragraph):
+        # A paragraph of conversion rules alone (a {{NoteTA}}) prints nothing.
+        if isinstance(node, Paragraph) and not all(isinstance(child, ConversionRule)
+                                                   for child in node.children):
             count += 1
             return dataclasses.replace(node, number=count)
         return node

@@ -1,41 +1,86 @@
-"""Transform: convert every text a reader sees into one script (Document → Document).
+"""Transform: convert every text a reader sees into one edition's script (Document → Document).
 
 Before (mixed source)::
 
-    Paragraph((Text("外交部長"), Protected("王世"), …, Variant((("zh-hans", A), ("zh-hant", B))),
-               ConversionRule(…), Text("「長治號」")))
+    Paragraph((ConversionRule((("zh-cn", "软件"), ("zh-tw", "軟體"))), Text("外交部長"),
+               Protected("王世"), Variant((("zh-hans", A), ("zh-hant", B))), Text("软件")))
 
 After, for ``zh-Hant``::
 
-    Paragraph((Text("外交部長"), Protected("王世"), …, <B, protected>, Text("「長治號」")))
+    Paragraph((Text("外交部長"), Protected("王世"), <B, protected>, Protected("軟體")))
 
-Order: variants choose their branch (kept out of conversion), conversion rules protect the
-text they match after them, OpenCC converts each run of inlines as one string (so phrases are
-not cut at link edges), then quotation marks follow the script. URLs, link targets, ids and
-file names are identifiers and never touched.
+Order, as MediaWiki's LanguageConverter does it: walking the document in reading order, each
+rule (``-{H|…}-``, ``-{A|…}-``, ``{{NoteTA}}``) changes the rules in force from where it stands
+(``-{-|…}-`` removes them), a ``-{T|…}-`` names the book, each Variant becomes the edition's
+branch (or its fallback's, in MediaWiki's order), and text matching a rule in force becomes the
+rule's text for the edition, kept out of conversion. Then OpenCC converts each run of inlines as
+one string (so phrases are not cut at link edges), and quotation marks follow the script. URLs,
+link targets, ids and file names are identifiers and never touched. ``__NOCONTENTCONVERT__``
+keeps the text as written and ``__NOTITLECONVERT__`` the title.
+
+Editions: ``zh-Hans`` and ``zh-Hant`` (the scripts, Taiwan's character standard for the
+traditional one) and the regional ``zh-CN``, ``zh-TW`` and ``zh-HK``: each region's character
+standard (s2hk for Hong Kong's), and its vocabulary as the wiki writes it, in MediaWiki's
+``zh-cn``/``zh-tw``/``zh-hk`` branches, rules and NoteTA groups. OpenCC's vocabulary tables
+(s2twp, tw2sp) are not used: they are made for software terms and, measured on the seed and on
+欧拉公式, made prose wrong (函數 → 函式, 推導 → 推匯, 聲明 → 宣告, 核心 → 内核, 理查德 → 理乍得). In
+MediaWiki the ``zh-hans``/``zh-hant`` variants take no bidirectional manual rules; here every
+edition does, so a book reads one way throughout (the ``.NET框架`` of a zh-hans branch never
+reaches a zh-Hant book).
 """
 from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import re
+from dataclasses import dataclass
 
 import opencc
 
-from ..model import (INLINE_ROOTS, ConversionRule, Document, Protected, Text, Variant, rebuild,
-                     walk)
+from ..model import (INLINE_ROOTS, ConversionRule, Document, Paragraph, Protected, Text,
+                     Variant, rebuild, walk)
 from ..report import Report
 
-__all__ = ["SCRIPTS", "apply", "convert_text", "labels", "LABELS"]
+__all__ = ["EDITIONS", "Edition", "FALLBACKS", "LABELS", "apply", "base_script", "choose",
+           "convert_text", "labels"]
 
-#: The one place naming each script's OpenCC configuration. zh-Hant uses s2tw: Taiwan standard
-#: character forms without vocabulary substitution (s2twp would turn 项目 into 專案).
-SCRIPTS = {"zh-Hans": "t2s", "zh-Hant": "s2tw"}
 
-#: Variant codes each script accepts, best first (MediaWiki's fallback chains).
+@dataclass(frozen=True)
+class Edition:
+    """Represents what an edition's script means, like ``zh-TW``: its base script (which
+    labels, quotation marks and corrections follow), MediaWiki variant code, BCP 47 tag and
+    the OpenCC configurations that bring simplified and traditional text into it ("" where the
+    text is already in the edition's script)."""
+    base: str
+    variant: str
+    lang: str
+    from_simplified: str
+    from_traditional: str
+
+
+#: The one place naming each edition's OpenCC configurations. zh-Hant uses s2tw: Taiwan
+#: standard character forms without vocabulary substitution (s2twp would turn 项目 into 專案).
+#: zh-Hans reads t2s, which keeps 著 (tw2s turned the seed's 編著 into 编着).
+EDITIONS = {
+    "zh-Hans": Edition("zh-Hans", "zh-hans", "zh-Hans", "", "t2s"),
+    "zh-Hant": Edition("zh-Hant", "zh-hant", "zh-Hant", "s2tw", "t2tw"),
+    "zh-CN": Edition("zh-Hans", "zh-cn", "zh-Hans-CN", "", "t2s"),
+    "zh-TW": Edition("zh-Hant", "zh-tw", "zh-Hant-TW", "s2tw", "t2tw"),
+    "zh-HK": Edition("zh-Hant", "zh-hk", "zh-Hant-HK", "s2hk", "t2hk"),
+}
+
+#: MediaWiki's variant fallbacks (ZhConverter::getVariantsFallbacks), in order.
 FALLBACKS = {
-    "zh-Hans": ("zh-hans", "zh-cn", "zh-sg", "zh-my", "zh", "zh-hant", "zh-tw", "zh-hk", "zh-mo"),
-    "zh-Hant": ("zh-hant", "zh-tw", "zh-hk", "zh-mo", "zh", "zh-hans", "zh-cn", "zh-sg", "zh-my"),
+    "zh": ("zh-hans", "zh-hant", "zh-cn", "zh-tw", "zh-hk", "zh-sg", "zh-mo", "zh-my"),
+    "zh-hans": ("zh-cn", "zh-sg", "zh-my"),
+    "zh-hant": ("zh-tw", "zh-hk", "zh-mo"),
+    "zh-cn": ("zh-hans", "zh-sg", "zh-my"),
+    "zh-sg": ("zh-hans", "zh-cn", "zh-my"),
+    "zh-my": ("zh-hans", "zh-sg", "zh-cn"),
+    "zh-tw": ("zh-hant", "zh-hk", "zh-mo"),
+    "zh-hk": ("zh-hant", "zh-mo", "zh-tw"),
+    "zh-mo": ("zh-hant", "zh-hk", "zh-tw"),
 }
 
 #: Words the writers print themselves, written once in simplified characters.
@@ -55,8 +100,8 @@ LABELS = {
     "accessibility": "本书为可重排的文字版，含目录、标题结构与可跳转的注释；图片附有说明。",
 }
 
-#: Fixes for OpenCC's own mistakes, applied after it, per script. Each was measured on the seed
-#: with OpenCC 1.4.2 and is never right in that script's standard.
+#: Fixes for OpenCC's own mistakes, applied after it, per base script. Each was measured on the
+#: seed with OpenCC 1.4.2 and is never right in that script's standard.
 CORRECTIONS = {
     "zh-Hans": {},
     # s2t turns 中俄关系 into 中俄關系 (关系 alone becomes 關係, correctly).
@@ -68,6 +113,15 @@ _OPEN_CLOSE = {
     "zh-Hans": str.maketrans({"「": "“", "」": "”", "『": "‘", "』": "’"}),
 }
 _SINGLE_QUOTED_CJK = re.compile(r"‘([^‘’]*[\u3400-\u9fff][^‘’]*)’")
+#: A run of Han characters: the unit whose script is judged (punctuation and spaces end it).
+_HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]+")
+
+
+def base_script(edition: str) -> str:
+    """The script an edition is written in: ``zh-TW`` → ``zh-Hant``, ``zh-Hans`` → itself."""
+    if edition not in EDITIONS:
+        raise ValueError(f"unknown script {edition!r}")
+    return EDITIONS[edition].base
 
 
 @functools.cache
@@ -75,99 +129,239 @@ def _converter(config: str) -> opencc.OpenCC:
     return opencc.OpenCC(config)
 
 
-def _to_traditional(text: str) -> str:
-    """Mixed text → Taiwan standard, keeping the source's own traditional characters.
+@functools.cache
+def _script_of(char: str) -> str:
+    """``T`` for a character only traditional text uses (t2s changes it, s2t does not), ``S``
+    for one only simplified text uses, "" for one both share."""
+    traditional = _converter("t2s").convert(char) != char
+    simplified = _converter("s2t").convert(char) != char
+    return "T" if traditional and not simplified else "S" if simplified and not traditional \
+        else ""
 
-    OpenCC's phrase tables are keyed on simplified text, so s2tw segments a traditional
-    source badly: 不適合中國 came out 不適閤中國 (合中 matched before 適合). Reading through
-    t2s first gives it simplified keys (不适合中国 → 不適合中國), and every character the
-    source already wrote in traditional form is then taken back from the source (in Taiwan's
-    variant, t2tw), so a traditional distinction simplification loses is never guessed anew.
+
+def _to_traditional(text: str, edition: Edition) -> str:
+    """Mixed text → the edition's traditional standard, keeping the source's own traditional
+    characters: each run of Han characters is judged by the characters only one script uses.
+
+    A run with as many simplified-only characters as traditional-only ones (or none of
+    either) is read by the edition's simplified configuration as it stands: OpenCC's phrase
+    tables are keyed on simplified text and know 幺麽小丑 → 么麼小丑, 拜访吃茶小舖 → 喫茶,
+    牛骥同皁. A mostly traditional run is segmented badly that way (不適合中國 came out
+    不適閤中國), so it goes through t2s first, for simplified keys, and every character the
+    source wrote in traditional form is then taken back from the source (in the edition's
+    variant forms), so a distinction simplification loses is never guessed anew.
     """
-    simplified = _converter("t2s").convert(text)
-    chained = _converter(SCRIPTS["zh-Hant"]).convert(simplified)
-    source = _converter("t2tw").convert(text)
-    if not len(text) == len(simplified) == len(chained) == len(source):
-        return _converter(SCRIPTS["zh-Hant"]).convert(text)
-    return "".join(kept if original != plain else converted for original, plain, converted, kept
-                   in zip(text, simplified, chained, source))
+    pieces: list[tuple[bool, str]] = []  # (read by the simplified configuration, text)
+    position = 0
+    for match in _HAN_RUN.finditer(text):
+        pieces.append((True, text[position:match.start()]))
+        run = match.group(0)
+        marks = [_script_of(char) for char in run]
+        traditional, simplified = marks.count("T"), marks.count("S")
+        if traditional == 0 or simplified >= traditional:
+            pieces.append((True, run))
+        else:
+            pieces.append((False, _traditional_run(run, marks, edition)))
+        position = match.end()
+    pieces.append((True, text[position:]))
+    direct = _converter(edition.from_simplified)
+    return "".join(direct.convert(joined) if as_simplified else joined
+                   for as_simplified, joined in _grouped(pieces))
+
+
+def _to_simplified(text: str, edition: Edition) -> str:
+    """Mixed text → simplified, keeping each character the source wrote in a simplified form:
+    t2s reads 幺麽小丑 (already simplified) as traditional and writes 幺么小丑, so where OpenCC
+    changes a character that is itself a simplified form (one s2t would change), the source's
+    character stays."""
+    converted = _converter(edition.from_traditional).convert(text)
+    if len(converted) != len(text):
+        return converted
+    return "".join(source if new != source and _simplified_form(source) else new
+                   for source, new in zip(text, converted))
+
+
+@functools.cache
+def _simplified_form(char: str) -> bool:
+    return _converter("s2t").convert(char) != char
+
+
+def _grouped(pieces: list[tuple[bool, str]]):
+    """Neighbouring pieces read alike, joined: they go to OpenCC together, so a phrase that
+    spans a hyphen or a space (伯克希尔-哈撒韦) is still one phrase."""
+    for flag, group in itertools.groupby(pieces, key=lambda piece: piece[0]):
+        yield flag, "".join(piece for _, piece in group)
+
+
+def _traditional_run(run: str, marks: list[str], edition: Edition) -> str:
+    """A run of mostly traditional characters in the edition's forms: the source's own
+    traditional characters kept (in the edition's variant forms), the others read through t2s
+    for simplified phrase keys."""
+    kept = _converter(edition.from_traditional).convert(run)
+    chained = _converter(edition.from_simplified).convert(_converter("t2s").convert(run))
+    if not len(run) == len(kept) == len(chained):
+        return _converter(edition.from_simplified).convert(run)
+    return "".join(source if mark == "T" else converted
+                   for mark, source, converted in zip(marks, kept, chained))
 
 
 def convert_text(text: str, script: str) -> str:
-    """``text`` in ``script``'s characters and quotation marks."""
-    converted = _to_traditional(text) if script == "zh-Hant" \
-        else _converter(SCRIPTS[script]).convert(text)
-    for wrong, right in CORRECTIONS[script].items():
+    """``text`` in the characters, vocabulary and quotation marks of edition ``script``."""
+    edition = EDITIONS[script]
+    if edition.base == "zh-Hant":
+        converted = _to_traditional(text, edition)
+    else:
+        converted = _to_simplified(text, edition)
+    for wrong, right in CORRECTIONS[edition.base].items():
         converted = converted.replace(wrong, right)
-    return _quotes(converted, script)
+    return _quotes(converted, edition.base)
 
 
-def _quotes(text: str, script: str) -> str:
-    text = text.translate(_OPEN_CLOSE[script])
-    if script == "zh-Hant":
+def _quotes(text: str, base: str) -> str:
+    text = text.translate(_OPEN_CLOSE[base])
+    if base == "zh-Hant":
         text = _SINGLE_QUOTED_CJK.sub(r"『\1』", text)
     return text
 
 
 @functools.cache
 def labels(script: str) -> dict[str, str]:
-    """The writers' own words in ``script``."""
-    return {key: convert_text(value, script) for key, value in LABELS.items()}
+    """The writers' own words in ``script``'s base script."""
+    base = base_script(script)
+    return {key: convert_text(value, base) for key, value in LABELS.items()}
 
+
+# ---------------------------------------------------------------- the document
 
 def apply(document: Document, script: str, report: Report) -> Document:
-    if script not in SCRIPTS:
+    edition = EDITIONS.get(script)
+    if edition is None:
         raise ValueError(f"unknown script {script!r}")
-    document = rebuild(document, functools.partial(_choose_variants, script=script))
-    document = _apply_rules(document, script)
-    document = rebuild(document, functools.partial(_convert_roots, script=script))
+    rules = _Rules(edition.variant, report)
+    document = rebuild(document, rules.resolve)
+    if document.meta.convert_content:
+        document = rebuild(document, functools.partial(_convert_roots, script=script))
     meta = document.meta
-    meta = dataclasses.replace(meta, title=convert_text(meta.title, script),
-                               subjects=tuple(convert_text(s, script) for s in meta.subjects))
+    if rules.title is not None:
+        title = rules.title
+    elif meta.convert_title:
+        title = "".join(node.text if isinstance(node, Protected)
+                        else convert_text(node.text, script) for node in rules.replace(meta.title))
+    else:
+        title = meta.title
+    subjects = tuple(convert_text(s, script) for s in meta.subjects) \
+        if meta.convert_content else meta.subjects
+    meta = dataclasses.replace(meta, title=title, subjects=subjects)
     return dataclasses.replace(document, meta=meta, script=script)
 
 
-def _choose_variants(node, script: str):
-    """A Variant becomes its best branch for the script (whose author text the reader has
-    already Protected)."""
-    if not isinstance(node, Variant):
-        return node
-    branches = dict(node.branches)
-    for code in FALLBACKS[script]:
+def choose(branches: dict, variant: str):
+    """The branch for ``variant``: its own, else its fallbacks' in MediaWiki's order; None."""
+    for code in (variant, *FALLBACKS[variant]):
         if code in branches:
-            return list(branches[code])
-    return []
+            return branches[code]
+    return None
 
 
-def _apply_rules(document: Document, script: str) -> Document:
-    """Each ``-{H|…}-``/``-{A|…}-`` rule protects its script's branch in later text."""
-    rules: dict[str, str] = {}
-    pattern: list[re.Pattern | None] = [None]
+class _Rules:
+    """The manual conversion rules in force for one edition, as a walk in reading order meets
+    them; resolves rules, variants and the text they match."""
 
-    def visit(node):
+    def __init__(self, variant: str, report: Report):
+        self.variant = variant
+        self.report = report
+        self.table: dict[str, str] = {}
+        self.title: str | None = None
+        self._pattern: re.Pattern | None = None
+        self._stale = False
+
+    def resolve(self, node):
         if isinstance(node, ConversionRule):
-            branches = dict(node.branches)
-            chosen = next((branches[code] for code in FALLBACKS[script] if code in branches), "")
-            for text in branches.values():
-                if text:
-                    rules[text] = chosen
-            keys = sorted(rules, key=len, reverse=True)
-            pattern[0] = re.compile("|".join(map(re.escape, keys))) if keys else None
+            self._rule(node)
             return []
-        if isinstance(node, Text) and pattern[0] is not None:
-            out: list = []
-            position = 0
-            for match in pattern[0].finditer(node.text):
-                if match.start() > position:
-                    out.append(Text(node.text[position:match.start()]))
-                out.append(Protected(rules[match.group(0)]))
-                position = match.end()
-            if position < len(node.text):
-                out.append(Text(node.text[position:]))
-            return out
+        if isinstance(node, Variant):
+            return self._variant(node)
+        if isinstance(node, Text):
+            return self.replace(node.text)
+        if isinstance(node, Paragraph) and not node.children:
+            return []
         return node
 
-    return rebuild(document, visit)
+    def _rule(self, rule: ConversionRule) -> None:
+        if rule.title:
+            title = choose(dict(rule.branches), self.variant)
+            title = title if title is not None else next(
+                (to for _, code, to in rule.oneway if code == self.variant), None)
+            if title is None:
+                self.report.warn("conversion-title-missing",
+                                 f"-{{T|…}}- has no title for {self.variant}; title converted")
+            else:
+                self.title = title
+        pairs = self.pairs(rule)
+        if rule.action == "add" and pairs:
+            self.table.update(pairs)
+            self._stale = True
+        elif rule.action == "remove":
+            for source in pairs:
+                self.table.pop(source, None)
+            self._stale = True
+
+    def pairs(self, rule: ConversionRule) -> dict[str, str]:
+        """What a rule maps to this edition's text (MediaWiki's generateConvTable): every
+        variant's text, missing ones filled from their fallbacks, becomes this variant's;
+        one-way rules to this variant win."""
+        given = dict(rule.branches)
+        filled = {}
+        for code in FALLBACKS:
+            text = given.get(code) or choose(given, code)
+            if text:
+                filled[code] = text
+        pairs: dict[str, str] = {}
+        target = filled.get(self.variant)
+        if target:
+            pairs.update((text, target) for text in filled.values())
+        pairs.update((source, to) for source, code, to in rule.oneway if code == self.variant)
+        return pairs
+
+    def _variant(self, node: Variant) -> list:
+        branches = dict(reversed(node.branches))
+        chosen = choose(branches, self.variant)
+        if node.filtered:
+            if chosen is not None:
+                return list(chosen)
+            return [rebuild(inline, _protect) for inline in node.branches[0][1]]
+        if chosen is None:
+            code = "zh" if "zh" in branches else node.branches[0][0] if node.branches else ""
+            if not code:
+                return []
+            self.report.warn("conversion-branch-missing",
+                             f"-{{…}}- has no branch for {self.variant} or its fallbacks; its "
+                             f"{code} branch is shown as written")
+            chosen = branches[code]
+        return list(chosen)
+
+    def replace(self, text: str) -> list:
+        """``text`` as Text, with each match of a rule in force Protected as the rule's text."""
+        if self._stale:
+            keys = sorted(self.table, key=len, reverse=True)
+            self._pattern = re.compile("|".join(map(re.escape, keys))) if keys else None
+            self._stale = False
+        if self._pattern is None:
+            return [Text(text)]
+        out: list = []
+        position = 0
+        for match in self._pattern.finditer(text):
+            if match.start() > position:
+                out.append(Text(text[position:match.start()]))
+            out.append(Protected(self.table[match.group(0)]))
+            position = match.end()
+        if position < len(text):
+            out.append(Text(text[position:]))
+        return out
+
+
+def _protect(node):
+    return Protected(node.text) if isinstance(node, Text) else node
 
 
 def _convert_roots(node, script: str):

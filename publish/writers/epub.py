@@ -57,6 +57,9 @@ FALLBACKS = {
     "zh-Hans": ('"Songti SC", "STSong", "SimSun", "Noto Serif SC", "Source Han Serif SC"', "SC"),
     "zh-Hant": ('"Songti TC", "PMingLiU", "MingLiU", "Noto Serif TC", "Source Han Serif TC"', "TC"),
 }
+FALLBACKS.update({"zh-CN": FALLBACKS["zh-Hans"], "zh-TW": FALLBACKS["zh-Hant"],
+                  "zh-HK": ('"MingLiU_HKSCS", "PMingLiU", "Noto Serif CJK HK", '
+                            '"Source Han Serif HC"', "HC")})
 
 
 def book_identifier(document: Document, vertical: bool = False) -> str:

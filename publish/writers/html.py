@@ -24,8 +24,9 @@ __all__ = ["Translator", "environment", "TEMPLATES", "LANG_TAGS", "render_attrib
            "render_credits", "is_bibliography", "without_notes", "date_text", "wrap_runs"]
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
-#: BCP 47 tags per script: ``lang`` picks the glyph forms (SC or TC) in every renderer.
-LANG_TAGS = {"zh-Hans": "zh-Hans", "zh-Hant": "zh-Hant"}
+#: BCP 47 tags per script: ``lang`` picks the glyph forms (SC, TC or HK) in every renderer.
+LANG_TAGS = {"zh-Hans": "zh-Hans", "zh-Hant": "zh-Hant",
+             "zh-CN": "zh-Hans-CN", "zh-TW": "zh-Hant-TW", "zh-HK": "zh-Hant-HK"}
 
 #: Marks that must not begin a line, and that a note call is glued to (clreq 3.1.7).
 CLOSING = "，。、；：？！）」』》〉】〕］｝”’·…—～%"
@@ -33,6 +34,9 @@ CLOSING = "，。、；：？！）」』》〉】〕］｝”’·…—～%"
 #: before another mark; in traditional fonts ，。、：；！？ are centred and keep their width.
 COMPRESSIBLE_CLOSING = {"zh-Hans": "，。、：；！？）》」』〉】〕］｝”’",
                         "zh-Hant": "）》」』〉】〕］｝”’"}
+COMPRESSIBLE_CLOSING.update({"zh-CN": COMPRESSIBLE_CLOSING["zh-Hans"],
+                             "zh-TW": COMPRESSIBLE_CLOSING["zh-Hant"],
+                             "zh-HK": COMPRESSIBLE_CLOSING["zh-Hant"]})
 #: Opening marks whose ink sits in their right half.
 COMPRESSIBLE_OPENING = "（《「『〈【〔［｛“‘"
 #: Marks the CJK face sets proportionally unless asked for full width (fwid).
