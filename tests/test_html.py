@@ -106,3 +106,15 @@ def test_every_block_is_well_formed_xml():
 def test_a_note_call_after_a_wikilink_glues_to_the_link_text():
     html, _ = _translate("见[[中东铁路]]<ref>来源</ref>。其后文字", "print")
     assert '<span class="glue">路<span class="fn"' in html
+
+
+def test_a_long_text_run_is_set_as_runs_cut_where_a_line_may_end():
+    from publish.writers.html import LAYOUT_RUN, layout_runs
+
+    text = "中文句子，测试文本。" * 700 + "尾" * (3 * LAYOUT_RUN)
+    runs = layout_runs(text)
+    assert "".join(runs) == text
+    assert all(len(run) <= LAYOUT_RUN for run in runs)
+    sentence_runs = [run for run in runs if "句" in run][:-1]
+    assert sentence_runs and all(run.endswith(("，", "。")) for run in sentence_runs)
+    assert layout_runs("短") == ["短"]

@@ -198,6 +198,11 @@ class Translator:
                 return f'<span class="fw">{escape(match.group("fw"))}</span>'
             return self._compressed(match.group("pair"))
 
+        if len(text) > LAYOUT_RUN:
+            # WeasyPrint re-encodes a text box's whole remaining text for every line it sets,
+            # so one long run costs the square of its length: set it as runs of its own.
+            return "".join(f'<span class="run">{self._text(piece)}</span>'
+                           for piece in layout_runs(text))
         return _QUOTE_BREAK.sub("\u200b", wrap_runs(text, _PRINT_RUNS, run))
 
     def _compressed(self, marks: str) -> str:
@@ -356,6 +361,26 @@ class Translator:
             if self.target == "epub" and is_bibliography(section) else ""
         return Markup(f'<section class="level{section.level}" aria-labelledby="{section.id}"'
                       f'{role}>' + "\n".join(body) + "</section>")
+
+
+#: The longest text run the print writer gives WeasyPrint as one box (see ``layout_runs``).
+LAYOUT_RUN = 2000
+#: Where a long run may be cut: after a sentence's end, a comma or a space, before a character
+#: that may begin a line.
+_RUN_CUT = re.compile(rf"(?<=[。！？；，、 ])(?=[^{CLOSING}\s])")
+
+
+def layout_runs(text: str) -> list[str]:
+    """``text`` cut into runs of at most about :data:`LAYOUT_RUN` characters, each ending where
+    a line may end anyway (a hard cut only where no such place is near)."""
+    runs: list[str] = []
+    while len(text) > LAYOUT_RUN:
+        cuts = [match.start() for match in _RUN_CUT.finditer(text, LAYOUT_RUN // 2, LAYOUT_RUN)]
+        cut = cuts[-1] if cuts else LAYOUT_RUN
+        runs.append(text[:cut])
+        text = text[cut:]
+    runs.append(text)
+    return runs
 
 
 def wrap_runs(text: str, pattern: re.Pattern, render) -> str:
