@@ -30,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Callable, Iterator, Mapping
 
 from ..model import ConversionRule, Inline, Protected, Text, Variant, plain_text, rebuild
 from ..report import Report
@@ -228,8 +228,8 @@ def _effective(flags: set[str], filtered: bool) -> set[str]:
     return flags
 
 
-def _top_level_bar(body: str) -> int:
-    """The first ``|`` outside ``[[ ]]`` and ``{{ }}``, or -1."""
+def _top_level(body: str, char: str) -> Iterator[int]:
+    """The index of each ``char`` in ``body`` outside ``[[ ]]`` and ``{{ }}``."""
     depth = 0
     i = 0
     while i < len(body):
@@ -242,10 +242,14 @@ def _top_level_bar(body: str) -> int:
             depth -= 1
             i += 2
             continue
-        if body[i] == "|" and depth == 0:
-            return i
+        if body[i] == char and depth == 0:
+            yield i
         i += 1
-    return -1
+
+
+def _top_level_bar(body: str) -> int:
+    """The first ``|`` outside ``[[ ]]`` and ``{{ }}``, or -1."""
+    return next(_top_level(body, "|"), -1)
 
 
 def split_rules(body: str) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str, str], ...]]:
@@ -276,25 +280,15 @@ def split_rules(body: str) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str
 
 
 def _split_top_level(body: str) -> list[str]:
+    """``body`` split at each top-level ``;`` that separates rules (one before a variant code)."""
     parts = []
-    depth, start, i = 0, 0, 0
-    while i < len(body):
-        two = body[i:i + 2]
-        if two in ("{{", "[["):
-            depth += 1
-            i += 2
-            continue
-        if two in ("}}", "]]") and depth:
-            depth -= 1
-            i += 2
-            continue
-        if body[i] == ";" and depth == 0:
+    start = 0
+    for i in _top_level(body, ";"):
+        if i >= start:
             match = _SEPARATOR.match(body, i)
             if match:
                 parts.append(body[start:i])
-                start = i = match.end()
-                continue
-        i += 1
+                start = match.end()
     parts.append(body[start:])
     return parts
 
