@@ -21,8 +21,9 @@ from ..model import (Bibliography, BulletList, ConversionRule, Document, Emphasi
                      OrderedList, Paragraph, Protected, Strong, Text, Variant, plain_text)
 from ..report import Report
 from . import blocks
-from .blocks import NEWLINE, Heading, ListMarker, Newline
+from .blocks import BLOCK_TOKENS, NEWLINE, Heading, ListMarker, Newline
 from .conversion import PLACEHOLDER, Markup, lift
+from .extensions import TAG_HANDLERS, as_inlines, hoist_quotations
 from .refs import References, attach_locators
 from .repair import repair, strip_debris
 from .runs import clean_text, normalise, trim
@@ -39,13 +40,12 @@ IMAGE_OPTIONS = re.compile(
 INTERLANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z]+)?:")
 #: Tags whose content is kept as text (MediaWiki's allowed article HTML, less the structural ones).
 INLINE_TAGS = {"span", "font", "u", "ins", "s", "del", "strike", "small", "big", "sup", "sub",
-               "abbr", "code", "tt", "kbd", "var", "samp", "q", "cite", "bdi", "bdo", "mark",
-               "ruby", "rb", "rt", "rp", "dfn", "time", "data", "wbr", "nowiki", "center", "div",
-               "p", "blockquote", "poem", "pre", "syntaxhighlight", "source", "math", "chem",
-               "section", "onlyinclude", "includeonly", "noinclude"}
+               "abbr", "tt", "kbd", "var", "samp", "q", "cite", "bdi", "bdo", "mark",
+               "rb", "rt", "rp", "dfn", "time", "data", "wbr", "nowiki", "center", "div",
+               "p", "section", "onlyinclude", "includeonly", "noinclude"}
 #: Tags whose content never reaches a book.
 DROPPED_TAGS = {"script", "style", "iframe", "object", "embed", "link", "meta", "form", "input",
-                "button", "textarea", "select", "svg", "audio", "video", "gallery", "graph",
+                "button", "textarea", "select", "svg", "audio", "video", "graph",
                 "templatedata", "timeline", "imagemap", "mapframe", "maplink", "inputbox",
                 "categorytree", "score", "hiero", "indicator"}
 MAX_DEPTH = 60
@@ -113,7 +113,8 @@ class _Reader:
                 path = self.media_dir / candidate
                 if path.is_file() and not path.is_symlink():
                     return f"{self.media_dir.name}/{candidate}"
-        self.warn("media-missing", f"media file {name} not found in media/; figure dropped")
+        self.warn("media-missing", f"media file {name} not found in media/; a caption is "
+                  "kept as a missing image")
         return ""
 
     def _file_link(self, link: mw.Wikilink, spilled: list | None) -> list:
@@ -128,8 +129,9 @@ class _Reader:
         if spilled:
             caption = tuple(normalise([*caption, *spilled], self.report))
         path = self.figure_file(name)
-        if not path:
+        if not path and not caption:
             return []
+        # A figure whose image is missing keeps its caption (the writers mark it).
         return [Figure(name, path, caption)]
 
     def _wikilink(self, link: mw.Wikilink) -> list:
@@ -158,7 +160,10 @@ class _Reader:
         """Wikitext (a string or parsed code) read as inline content: blocks flattened."""
         if isinstance(wikitext, str):
             wikitext = mwparserfromhell.parse(wikitext)
-        tokens = self.tokens(wikitext.nodes)
+        return self._flatten(self.tokens(wikitext.nodes))
+
+    def _flatten(self, tokens: list) -> tuple[Inline, ...]:
+        """Tokens read as inline content: line ends become spaces, blocks their text."""
         out: list = []
         for token in tokens:
             if isinstance(token, (Newline, ListMarker)):
@@ -167,6 +172,9 @@ class _Reader:
                 out.extend(token.title)
             elif isinstance(token, (Paragraph, Hatnote)):
                 out.extend(token.children)
+            elif isinstance(token, BLOCK_TOKENS) and not isinstance(
+                    token, (Figure, Infobox, Bibliography, Hatnote)):
+                out.extend(as_inlines(token, self.warn))
             elif isinstance(token, (Figure, Infobox, Bibliography, BulletList, OrderedList)):
                 self.warn("block-in-inline", f"a {type(token).__name__} inside running text "
                           "dropped")
@@ -281,9 +289,12 @@ class _Reader:
     def _branch(self, wikitext: str) -> tuple[Inline, ...]:
         """A ``-{…}-`` branch: its author's text is Protected; words a template generates in
         it (labels such as 查阅) stay Text, converted like the rest of the book."""
+        return self._flatten(self._branch_tokens(wikitext))
+
+    def _branch_tokens(self, wikitext: str) -> list:
         outer, self.protecting = self.protecting, True
         try:
-            return self.inlines(wikitext)
+            return self.tokens(mwparserfromhell.parse(wikitext).nodes)
         finally:
             self.protecting = outer
 
@@ -296,6 +307,13 @@ class _Reader:
         if markup.kind == "rule":
             return [ConversionRule(tuple((code, self.plain(text)) for code, text
                                          in markup.branches))] if markup.branches else []
+        if markup.kind == "variant":
+            # A quotation written once per script: the variant goes inside the quotation.
+            branches = [(code, self._branch_tokens(text)) for code, text in markup.branches]
+            hoisted = hoist_quotations(branches)
+            if hoisted is not None:
+                return hoisted
+            return [Variant(tuple((code, self._flatten(tokens)) for code, tokens in branches))]
         variant = Variant(tuple((code, self._branch(text)) for code, text in markup.branches))
         if markup.kind == "shown-rule":
             return [ConversionRule(tuple((code, plain_text(branch)) for code, branch
@@ -321,13 +339,14 @@ class _Reader:
             return [Emphasis(self.inlines(tag.contents or ""))]
         if name == "table":
             return self._table(tag)
+        if name in TAG_HANDLERS:
+            return TAG_HANDLERS[name](self, tag)
         if name in DROPPED_TAGS:
             self.warn("tag-dropped", f"<{name}> and its content dropped")
             return []
-        if name in ("nowiki", "pre") and tag.contents is not None:
-            return [Protected(self._unescape(str(tag.contents)))] if name == "nowiki" \
-                else self._lines(self._unescape(str(tag.contents)))
-        if name in ("p", "div", "blockquote", "center", "poem"):
+        if name == "nowiki" and tag.contents is not None:
+            return [Protected(self._unescape(str(tag.contents)))]
+        if name in ("p", "div", "center"):
             return [NEWLINE, NEWLINE, *self._children(tag), NEWLINE, NEWLINE]
         if name not in INLINE_TAGS and name not in ("tr", "td", "th", "caption"):
             self.warn("tag-unknown", f"unknown tag <{name}>: its text kept")
