@@ -72,7 +72,7 @@ class _EpubBuilder:
         self.lang = LANG_TAGS[document.script]
         self.labels = labels(document.script)
         self.env = environment()
-        self.translator = _EpubTranslator(document, "epub", vertical=vertical)
+        self.translator = _EpubTranslator(document, "epub", vertical=vertical, report=report)
         self.book = epub.EpubBook()
         self.pages: list[_Page] = []
         self.toc: list = []
@@ -186,7 +186,7 @@ class _EpubBuilder:
 
     def build_figures(self) -> None:
         for node in walk(self.document):
-            if isinstance(node, Figure) and self.media_dir is not None:
+            if isinstance(node, Figure) and node.path and self.media_dir is not None:
                 path = self.media_dir.parent / node.path
                 name = self.translator.image_src(node).removeprefix("../")
                 media_type = mimetypes.guess_type(path.name)[0] or ""
@@ -233,7 +233,9 @@ class _EpubBuilder:
             item = self.epub.EpubItem(uid=page.uid, file_name=page.file_name,
                                       media_type="application/xhtml+xml",
                                       content=xhtml.encode("utf-8"))
-            item.properties = page.properties
+            # A page holding MathML says so in the manifest (EPUB 3 requires it).
+            item.properties = [*page.properties, "mathml"] if "<math " in xhtml \
+                else page.properties
             self.book.add_item(item)
             spine.append(item)
         self.book.spine = spine
@@ -247,8 +249,9 @@ class _EpubTranslator(Translator):
         digest = uuid.uuid5(uuid.NAMESPACE_URL, node.file).hex[:12]
         return f"../images/figure-{digest}{Path(node.file).suffix.lower()}"
 
-    def __init__(self, document: Document, target: str, vertical: bool = False):
-        super().__init__(document, target)
+    def __init__(self, document: Document, target: str, vertical: bool = False,
+                 report: Report | None = None):
+        super().__init__(document, target, report)
         self.vertical = vertical
 
     def _text(self, text: str) -> str:

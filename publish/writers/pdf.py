@@ -80,10 +80,11 @@ def install_layout_patches() -> None:
     footnotes.install()
 
 
-def render_html(document: Document, paper: str = "a4", profile: str = "book") -> tuple[str, str]:
+def render_html(document: Document, paper: str = "a4", profile: str = "book",
+                report: Report | None = None) -> tuple[str, str]:
     """The print HTML and its stylesheet for ``document`` on ``paper`` in ``profile``."""
     env = environment()
-    translator = Translator(document, "print")
+    translator = Translator(document, "print", report)
     families = fonts.FAMILIES[document.script]
     toc = []
 
@@ -141,7 +142,7 @@ def write_pdf(document: Document, target: Path, report: Report, *, paper: str = 
     install_layout_patches()
     import weasyprint
 
-    html, css = render_html(document, paper, profile)
+    html, css = render_html(document, paper, profile, report)
     base = media_dir.parent if media_dir is not None else TEMPLATES
     fetcher = _fetcher(media_dir)
     with _renderer_warnings(report):
