@@ -13,11 +13,16 @@ import functools
 import re
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from xml.etree import ElementTree
 
 import latex2mathml.converter
-import ziamath
 from fontTools.ttLib import TTFont
+
+with warnings.catch_warnings():
+    # ziamath 0.13 loads its font through importlib.resources.path, deprecated in 3.11.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import ziamath
 
 __all__ = ["Svg", "chem_to_tex", "mathml", "svg"]
 
@@ -191,5 +196,7 @@ def svg(tex: str, chem: bool = False, display: bool = False) -> Svg | None:
 
 @functools.cache
 def _math_font_characters() -> frozenset[int]:
-    path = ziamath.fonts.__path__[0] + "/STIXTwoMath-Regular.ttf"
-    return frozenset(TTFont(path, lazy=True).getBestCmap())
+    """The characters of the math font ziamath ships and lays formulas out in."""
+    path = Path(ziamath.__file__).parent / "fonts" / "STIXTwoMath-Regular.ttf"
+    with TTFont(str(path)) as font:
+        return frozenset(font.getBestCmap())
