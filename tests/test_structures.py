@@ -128,15 +128,18 @@ def test_a_gallery_is_a_figure_group_and_a_missing_image_keeps_its_caption():
 
 # ---------------------------------------------------------------- real articles
 
-BUILT = ("euler_formula", "haber_process", "brainfuck", "jing_ye_si", "gustav_klimt",
-         "roc_national_anthem")
+#: Articles built in every edition, and those whose EPUBs are enough for the tests.
+BUILT = ("euler_formula", "haber_process", "brainfuck", "jing_ye_si")
+EPUB_ONLY = ("gustav_klimt", "roc_national_anthem")
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("structures")
-    sources = [str(ARTICLES / f"{name}.wiki") for name in BUILT]
-    assert main(["build", *sources, "--out", str(out), "--quiet"]) == 0
+    for names, formats in ((BUILT, "pdf,epub"), (EPUB_ONLY, "epub")):
+        sources = [str(ARTICLES / f"{name}.wiki") for name in names]
+        assert main(["build", *sources, "--out", str(out), "--format", formats,
+                     "--quiet"]) == 0
     return out
 
 
@@ -183,9 +186,10 @@ def test_code_of_a_real_article_is_kept_line_for_line(built):
         pdf = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8",
                               str(built / f"brainfuck.{script}.pdf"), "-"],
                              capture_output=True, text=True, check=True).stdout
+        pdf = re.sub(r"\s+", " ", pdf)
         for block in blocks:
-            first = block.text.strip().splitlines()[0].strip()
-            assert first in pdf, first
+            for line in block.text.strip().splitlines():
+                assert re.sub(r"\s+", " ", line.strip()) in pdf, line
 
 
 @pytest.mark.e2e
