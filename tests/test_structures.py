@@ -80,7 +80,7 @@ def test_math_and_code_are_never_converted_and_keep_conversion_markup_as_written
     html, _ = _translate("<pre>氣-{}-气</pre>\n<code>後來</code>後來", "print", "zh-Hans")
     assert "\ue000" not in html and "\ue001" not in html
     assert '<pre class="code">氣-{}-气</pre>' in html
-    assert '<code class="code">後來</code>后来' in html
+    assert '<code class="code cjk">後來</code>后来' in html
     document, report = read(r"<math>\text{後}-{x}-</math>")
     document = transforms.apply(document, "zh-Hans", report)
     assert [node.tex for node in walk(document) if isinstance(node, Formula)] == \

@@ -16,13 +16,14 @@ from typing import Callable
 
 import mwparserfromhell
 
-from ..model import (Block, Code, CodeBlock, DisplayFormula, Emphasis, Figure, Formula, Gallery,
-                     Inline, LineBreak, Paragraph, Poem, PoemLine, Protected, Quotation, Ruby,
-                     Strong, Text, Variant, plain_text)
-# The module, not its names: the template table imports this module while blocks loads.
-from . import blocks as builder
+from ..model import (Block, BulletList, Code, CodeBlock, DisplayFormula, Figure, Formula,
+                     Gallery, Inline, LineBreak, OrderedList, Paragraph, Poem, PoemLine,
+                     Protected, Quotation, Ruby, Text, Variant, plain_text)
+from .blocks import (BLOCK_TOKENS, NEWLINE, Heading, ListMarker, Newline, build_blocks,
+                     split_lines)
 from .conversion import PLACEHOLDER, Markup
 from .runs import clean_text, normalise, trim
+from .templates import Locator
 
 __all__ = ["TAG_HANDLERS", "TEMPLATE_HANDLERS", "restore_markup", "as_inlines",
            "hoist_quotations"]
@@ -122,8 +123,8 @@ def _code_template(ctx, params) -> list:
 
 def _blockquote(ctx, tag) -> list:
     tokens = ctx.tokens(tag.contents.nodes) if tag.contents is not None else []
-    content = builder.build_blocks(tokens, ctx.report)
-    return [builder.NEWLINE, Quotation(content), builder.NEWLINE] if content else []
+    content = build_blocks(tokens, ctx.report)
+    return [NEWLINE, Quotation(content), NEWLINE] if content else []
 
 
 def _quote_template(text_keys: tuple[str, ...], author_keys: tuple[str, ...],
@@ -143,14 +144,14 @@ def _quote_template(text_keys: tuple[str, ...], author_keys: tuple[str, ...],
         if text is None:
             ctx.warn("template-empty", f"{{{{{params.name}}}}} without its quotation; dropped")
             return []
-        content = builder.build_blocks(ctx.tokens(mwparserfromhell.parse(text).nodes), ctx.report)
+        content = build_blocks(ctx.tokens(mwparserfromhell.parse(text).nodes), ctx.report)
         attribution: list[Inline] = []
         for value in (first(params, author_keys), first(params, source_keys)):
             inlines = trim(ctx.inlines(value)) if value is not None else []
             if inlines:
                 attribution.extend([Text("，" if attribution else "——"), *inlines])
         quotation = Quotation(content, tuple(normalise(attribution, ctx.report)))
-        return [builder.NEWLINE, quotation, builder.NEWLINE] if content else []
+        return [NEWLINE, quotation, NEWLINE] if content else []
     return handler
 
 
@@ -158,9 +159,9 @@ def _poem(ctx, tag) -> list:
     """``<poem>``: each source line a line; leading spaces or ``:`` indent it."""
     tokens = ctx.tokens(tag.contents.nodes) if tag.contents is not None else []
     lines: list[PoemLine] = []
-    for line in builder.split_lines(tokens):
+    for line in split_lines(tokens):
         indent = 0
-        while line and isinstance(line[0], builder.ListMarker) and line[0].char == ":":
+        while line and isinstance(line[0], ListMarker) and line[0].char == ":":
             indent += 1
             line.pop(0)
         if line and isinstance(line[0], (Text, Protected)):
@@ -168,14 +169,14 @@ def _poem(ctx, tag) -> list:
             indent += len(line[0].text) - len(stripped)
             line[0] = type(line[0])(stripped)
         kept = [t for t in line
-                if not isinstance(t, (builder.Newline, builder.ListMarker, builder.Heading))]
+                if not isinstance(t, (Newline, ListMarker, Heading))]
         content = trim(normalise(kept, ctx.report))
         lines.append(PoemLine(tuple(content), indent if content else 0))
     while lines and not lines[0].children:
         lines.pop(0)
     while lines and not lines[-1].children:
         lines.pop()
-    return [builder.NEWLINE, Poem(tuple(lines)), builder.NEWLINE] if lines else []
+    return [NEWLINE, Poem(tuple(lines)), NEWLINE] if lines else []
 
 
 # ---------------------------------------------------------------- galleries
@@ -199,7 +200,7 @@ def _gallery(ctx, tag) -> list:
     caption = tuple(trim(ctx.inlines(title))) if title else ()
     if not figures and not caption:
         return []
-    return [builder.NEWLINE, Gallery(tuple(figures), caption), builder.NEWLINE]
+    return [NEWLINE, Gallery(tuple(figures), caption), NEWLINE]
 
 
 # ---------------------------------------------------------------- ruby
@@ -253,6 +254,15 @@ def as_inlines(block: Block, warn) -> list:
                     out.append(LineBreak())
                 out.extend(line.children)
             return out
+        case BulletList() | OrderedList():
+            out = []
+            for item in block.items:
+                if out:
+                    out.append(LineBreak())
+                out.extend(item.children)
+                for sub in item.sublists:
+                    out.extend([LineBreak(), *as_inlines(sub, warn)])
+            return out
         case Quotation():
             out = [Text("「")]
             for inner in block.blocks:
@@ -281,14 +291,15 @@ def hoist_quotations(branches: list[tuple[str, list]]) -> list | None:
                         inlines.append(LineBreak())
                     inlines.extend(block.children if isinstance(block, Paragraph)
                                    else as_inlines(block, lambda *_: None))
-            elif isinstance(token, (Text, Protected, Strong, Emphasis, Formula, Code, Ruby)):
+            elif not isinstance(token, (Newline, ListMarker, Heading,
+                                        Locator, *BLOCK_TOKENS)):
                 inlines.append(token)
         runs.append((code, tuple(inlines)))
         attributions.append((code, quotes[0].attribution))
     attribution = (Variant(tuple(attributions)),) \
         if any(branch for _, branch in attributions) else ()
     quotation = Quotation((Paragraph((Variant(tuple(runs)),)),), attribution)
-    return [builder.NEWLINE, quotation, builder.NEWLINE]
+    return [NEWLINE, quotation, NEWLINE]
 
 
 TAG_HANDLERS: dict[str, Callable] = {
@@ -297,7 +308,7 @@ TAG_HANDLERS: dict[str, Callable] = {
     "blockquote": _blockquote, "poem": _poem, "gallery": _gallery, "ruby": _ruby,
 }
 
-#: Template name (normalised) → handler, merged into the template table.
+#: Template name (normalised) → handler, looked up after :data:`.templates.HANDLERS`.
 TEMPLATE_HANDLERS: dict[str, Callable] = {
     # {{Quote|text|author|source}} and {{Blockquote}} (text=, author=/sign=, source=/title=).
     "quote": _quote_template(("text", "quote", "1"), ("author", "sign", "person", "2"),

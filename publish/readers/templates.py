@@ -14,7 +14,6 @@ from mwparserfromhell import nodes as mw
 from ..model import (Bibliography, Hatnote, Infobox, InfoboxRow, InternalLink, NeedsSource,
                      Text)
 from .citations import CITE_TEMPLATES, page_locator
-from .extensions import TEMPLATE_HANDLERS
 
 __all__ = ["Locator", "Params", "HANDLERS", "normalise_name"]
 
@@ -182,5 +181,4 @@ HANDLERS: dict[str, Callable] = {
     "!": lambda ctx, params: [Text("|")],
 }
 HANDLERS.update({name: _citation(kind) for name, kind in CITE_TEMPLATES.items()})
-HANDLERS.update(TEMPLATE_HANDLERS)
 HANDLERS = {normalise_name(name): handler for name, handler in HANDLERS.items()}

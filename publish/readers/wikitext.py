@@ -23,7 +23,7 @@ from ..report import Report
 from . import blocks
 from .blocks import BLOCK_TOKENS, NEWLINE, Heading, ListMarker, Newline
 from .conversion import PLACEHOLDER, Markup, lift
-from .extensions import TAG_HANDLERS, as_inlines, hoist_quotations
+from .extensions import TAG_HANDLERS, TEMPLATE_HANDLERS, as_inlines, hoist_quotations
 from .refs import References, attach_locators
 from .repair import repair, strip_debris
 from .runs import clean_text, normalise, trim
@@ -90,7 +90,7 @@ class _Reader:
 
     def _template(self, template: mw.Template) -> list:
         name = normalise_name(str(template.name))
-        handler = HANDLERS.get(name)
+        handler = HANDLERS.get(name) or TEMPLATE_HANDLERS.get(name)
         if handler is None:
             if name.startswith("infobox"):
                 self.warn("template-unknown", f"{{{{{str(template.name).strip()}}}}} "

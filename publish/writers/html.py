@@ -57,6 +57,9 @@ _PRINT_RUNS = re.compile(
     rf"|(?P<fw>[{FULL_WIDTH}])")
 
 
+_CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef\U00020000-\U0003ffff]")
+
+
 @functools.cache
 def environment() -> jinja2.Environment:
     """The template environment (one a process, so each template is compiled once):
@@ -191,7 +194,7 @@ class Translator:
             case Formula():
                 return self.formula(node.tex, node.chem, display=False)
             case Code():
-                return f'<code class="code">{escape(node.text)}</code>'
+                return f'<code class="{_code_class("code", node.text)}">{escape(node.text)}</code>'
             case Ruby():
                 return (f"<ruby><rb>{self.inlines(node.base)}</rb><rp>（</rp>"
                         f"<rt>{self.inlines(node.annotation)}</rt><rp>）</rp></ruby>")
@@ -373,7 +376,7 @@ class Translator:
         if self.report is not None:
             self.report.warn("formula-as-tex", f"formula set as TeX (cannot lay it out): "
                              f"{tex[:80]}")
-        return f'<code class="tex">{escape(tex)}</code>'
+        return f'<code class="{_code_class("tex", tex)}">{escape(tex)}</code>'
 
     def block_CodeBlock(self, node: CodeBlock) -> str:
         language = f' data-language="{escape(node.language)}"' if node.language else ""
@@ -433,6 +436,12 @@ class Translator:
             if self.target == "epub" and is_bibliography(section) else ""
         return Markup(f'<section class="level{section.level}" aria-labelledby="{section.id}"'
                       f'{role}>' + "\n".join(body) + "</section>")
+
+
+def _code_class(kind: str, text: str) -> str:
+    """Code holding Chinese is set as one unbreakable box (``cjk``), which the print's
+    inter-character justification does not spread."""
+    return f"{kind} cjk" if _CJK.search(text) else kind
 
 
 def highlight(text: str, language: str) -> str:
