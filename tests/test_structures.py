@@ -130,7 +130,7 @@ def test_a_gallery_is_a_figure_group_and_a_missing_image_keeps_its_caption():
 
 #: Articles built in every edition, and those whose EPUBs are enough for the tests.
 BUILT = ("euler_formula", "haber_process", "brainfuck", "jing_ye_si")
-EPUB_ONLY = ("gustav_klimt", "roc_national_anthem")
+EPUB_ONLY = ("gustav_klimt", "roc_national_anthem", "kimigayo")
 
 
 @pytest.fixture(scope="module")
@@ -201,6 +201,9 @@ def test_quotations_and_galleries_of_real_articles_keep_their_text(built):
     assert "故　　<strong>明</strong>　　上　　月" in hant or "故<strong>明</strong>上月" in hant
     anthem = "".join(_epub_pages(built / "roc_national_anthem.zh-Hant.epub").values())
     assert "<blockquote><p>以黨歌為國歌一事" in anthem
+    kimigayo = "".join(_epub_pages(built / "kimigayo.zh-Hans.epub").values())
+    assert ('<blockquote><div class="poem"><span class="line">我が君は 千代にやちよに '
+            "さざれ石の 巌となりて 苔のむすまで</span></div>") in kimigayo
     klimt = "".join(_epub_pages(built / "gustav_klimt.zh-Hans.epub").values())
     gallery = re.search(r'<figure class="gallery">.*?</figure></figure>', klimt, re.S).group(0)
     assert gallery.count("<figcaption>") == 28 and "吻" in gallery

@@ -157,7 +157,11 @@ def _quote_template(text_keys: tuple[str, ...], author_keys: tuple[str, ...],
 
 def _poem(ctx, tag) -> list:
     """``<poem>``: each source line a line; leading spaces or ``:`` indent it."""
-    tokens = ctx.tokens(tag.contents.nodes) if tag.contents is not None else []
+    outer, ctx.in_poem = ctx.in_poem, True
+    try:
+        tokens = ctx.tokens(tag.contents.nodes) if tag.contents is not None else []
+    finally:
+        ctx.in_poem = outer
     lines: list[PoemLine] = []
     for line in split_lines(tokens):
         indent = 0
@@ -170,7 +174,7 @@ def _poem(ctx, tag) -> list:
             line[0] = type(line[0])(stripped)
         kept = [t for t in line
                 if not isinstance(t, (Newline, ListMarker, Heading))]
-        content = trim(normalise(kept, ctx.report))
+        content = trim(normalise(kept, ctx.report, keep_spaces=True))
         lines.append(PoemLine(tuple(content), indent if content else 0))
     while lines and not lines[0].children:
         lines.pop(0)

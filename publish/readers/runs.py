@@ -35,9 +35,10 @@ def clean_text(text: str, report: Report | None = None) -> str:
 
 
 
-def normalise(inlines: list, report: Report) -> list:
-    """Merge adjacent runs of one kind, fold white space, drop spaces between CJK characters,
-    and remove markup debris the merge may have joined (``]`` and ``]`` around a dropped ref)."""
+def normalise(inlines: list, report: Report, keep_spaces: bool = False) -> list:
+    """Merge adjacent runs of one kind, fold white space, drop spaces between CJK characters
+    (unless ``keep_spaces``: verse, where a space parts phrases), and remove markup debris the
+    merge may have joined (``]`` and ``]`` around a dropped ref)."""
     merged: list = []
     for node in inlines:
         if isinstance(node, (Text, Protected)) and merged and type(merged[-1]) is type(node):
@@ -49,7 +50,9 @@ def normalise(inlines: list, report: Report) -> list:
         if isinstance(node, (Text, Protected)):
             text = _join_lines(node.text)
             text = re.sub(r"[ \t\u00a0]{2,}", " ", text)
-            text = strip_debris(_SPACE_BETWEEN_CJK.sub("", text), report)
+            if not keep_spaces:
+                text = _SPACE_BETWEEN_CJK.sub("", text)
+            text = strip_debris(text, report)
             if text:
                 out.append(type(node)(text))
         else:

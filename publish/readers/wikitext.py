@@ -16,12 +16,13 @@ from pathlib import Path
 import mwparserfromhell
 from mwparserfromhell import nodes as mw
 
-from ..model import (Bibliography, BulletList, ConversionRule, Document, Emphasis, ExternalLink,
-                     Figure, Hatnote, Infobox, Inline, InternalLink, LineBreak, Meta,
-                     OrderedList, Paragraph, Protected, Strong, Text, Variant, plain_text)
+from ..model import (Bibliography, BulletList, CodeBlock, ConversionRule, DisplayFormula,
+                     Document, Emphasis, ExternalLink, Figure, Gallery, Hatnote, Infobox, Inline,
+                     InternalLink, LineBreak, Meta, OrderedList, Paragraph, Poem, Protected,
+                     Quotation, Strong, Text, Variant, plain_text)
 from ..report import Report
 from . import blocks
-from .blocks import BLOCK_TOKENS, NEWLINE, Heading, ListMarker, Newline
+from .blocks import NEWLINE, Heading, ListMarker, Newline
 from .conversion import PLACEHOLDER, Markup, lift
 from .extensions import TAG_HANDLERS, TEMPLATE_HANDLERS, as_inlines, hoist_quotations
 from .refs import References, attach_locators
@@ -78,6 +79,8 @@ class _Reader:
         self.subjects: list[str] = []
         self.depth = 0
         self.protecting = False
+        #: Inside ``<poem>``: spaces between Chinese or Japanese words are kept.
+        self.in_poem = False
 
     def warn(self, code: str, message: str) -> None:
         self.report.warn(code, message)
@@ -172,15 +175,15 @@ class _Reader:
                 out.extend(token.title)
             elif isinstance(token, (Paragraph, Hatnote)):
                 out.extend(token.children)
-            elif isinstance(token, BLOCK_TOKENS) and not isinstance(
-                    token, (Figure, Infobox, Bibliography, Hatnote)):
+            elif isinstance(token, (DisplayFormula, CodeBlock, Quotation, Poem, Gallery)):
                 out.extend(as_inlines(token, self.warn))
             elif isinstance(token, (Figure, Infobox, Bibliography, BulletList, OrderedList)):
                 self.warn("block-in-inline", f"a {type(token).__name__} inside running text "
                           "dropped")
             else:
                 out.append(token)
-        return tuple(normalise(attach_locators(out, self.report), self.report))
+        return tuple(normalise(attach_locators(out, self.report), self.report,
+                               keep_spaces=self.in_poem))
 
     def tokens(self, nodes) -> list:
         """mwparserfromhell nodes → inlines, blocks and line tokens, in order."""

@@ -370,9 +370,11 @@ class Translator:
                              f'width="{laid.width:.3f}em" height="{laid.height:.3f}em"',
                              laid.markup, count=1)
                 label = escape(tex)
-                return svg.replace("<svg ", f'<svg class="formula" role="img" '
-                                   f'aria-label="{label}" style="vertical-align: '
-                                   f'{-laid.depth:.3f}em" ', 1)
+                svg = svg.replace("<svg ", f'<svg class="formula" role="img" '
+                                  f'aria-label="{label}" style="vertical-align: '
+                                  f'{-laid.depth:.3f}em" ', 1)
+                opening = svg.index(">") + 1
+                return f"{svg[:opening]}<title>{label}</title>{svg[opening:]}"
         if self.report is not None:
             self.report.warn("formula-as-tex", f"formula set as TeX (cannot lay it out): "
                              f"{tex[:80]}")
