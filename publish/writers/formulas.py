@@ -16,13 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
-import latex2mathml.converter
 from fontTools.ttLib import TTFont
-
-with warnings.catch_warnings():
-    # ziamath 0.13 loads its font through importlib.resources.path, deprecated in 3.11.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import ziamath
 
 __all__ = ["Svg", "chem_to_tex", "mathml", "svg"]
 
@@ -159,6 +153,7 @@ def mathml(tex: str, chem: bool = False, display: bool = False) -> str | None:
 
 
 def _mathml_element(tex: str, display: bool) -> ElementTree.Element | None:
+    import latex2mathml.converter  # here: a second of start-up that books without math skip
     try:
         markup = latex2mathml.converter.convert(tex, display="block" if display else "inline")
         element = ElementTree.fromstring(markup)
@@ -179,7 +174,7 @@ def svg(tex: str, chem: bool = False, display: bool = False) -> Svg | None:
     if any(ord(ch) > 127 and ord(ch) not in _math_font_characters()
            for node in element.iter() for ch in (node.text or "")):
         return None
-    ziamath.config.svg2 = False  # plain paths: WeasyPrint's SVG has no <symbol>
+    ziamath = _ziamath()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -195,8 +190,19 @@ def svg(tex: str, chem: bool = False, display: bool = False) -> Svg | None:
 
 
 @functools.cache
+def _ziamath():
+    """ziamath, imported on the first formula (it loads its font as it is imported)."""
+    with warnings.catch_warnings():
+        # ziamath 0.13 loads its font through importlib.resources.path, deprecated in 3.11.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import ziamath
+    ziamath.config.svg2 = False  # plain paths: WeasyPrint's SVG has no <symbol>
+    return ziamath
+
+
+@functools.cache
 def _math_font_characters() -> frozenset[int]:
     """The characters of the math font ziamath ships and lays formulas out in."""
-    path = Path(ziamath.__file__).parent / "fonts" / "STIXTwoMath-Regular.ttf"
+    path = Path(_ziamath().__file__).parent / "fonts" / "STIXTwoMath-Regular.ttf"
     with TTFont(str(path)) as font:
         return frozenset(font.getBestCmap())
