@@ -16,7 +16,8 @@ __all__ = [
     "Paragraph", "ListItem", "BulletList", "OrderedList", "Figure", "Hatnote", "InfoboxRow",
     "Infobox", "Bibliography", "Block", "Section", "Source", "Note", "Credit", "Meta", "Document",
     "plain_text", "dump", "to_json", "walk", "rebuild", "children", "no_rule", "CHILD_FIELDS",
-    "INLINE_ROOTS",
+    "INLINE_ROOTS", "Formula", "Code", "Ruby", "DisplayFormula", "CodeBlock", "Quotation",
+    "PoemLine", "Poem", "Gallery",
 ]
 
 
@@ -114,8 +115,37 @@ class LineBreak:
     """Represents a forced line break, like ``<br />``."""
 
 
+# ---------------------------------------------------------------- formulas, code, ruby
+
+@dataclass(frozen=True)
+class Formula:
+    """Represents a formula in running text, like ``<math>e^{i\\pi}</math>`` or
+    ``<chem>H2O</chem>`` (``chem``: the TeX is mhchem's ``\\ce`` notation).
+
+    ``tex`` is the source, never converted between scripts; it is the formula's alt text.
+    """
+    tex: str
+    chem: bool = False
+
+
+@dataclass(frozen=True)
+class Code:
+    """Represents code in running text, like ``<code>a++</code>`` or ``{{code|x}}``: set in
+    monospace and never converted between scripts."""
+    text: str
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class Ruby:
+    """Represents text with a reading above it, like ``<ruby>鄞<rt>yín</rt></ruby>`` or
+    ``{{ruby-py|鄞|yín}}``."""
+    base: tuple[Inline, ...]
+    annotation: tuple[Inline, ...]
+
+
 Inline = Union[Text, Strong, Emphasis, InternalLink, ExternalLink, NoteRef, Protected, Variant,
-               ConversionRule, NeedsSource, LineBreak]
+               ConversionRule, NeedsSource, LineBreak, Formula, Code, Ruby]
 
 
 # ---------------------------------------------------------------- blocks
@@ -152,7 +182,8 @@ class Figure:
     """Represents an image with its caption, like ``[[File:x.png|thumb|说明]]``.
 
     ``file`` is a file name (an identifier); ``path`` is the media file found beside the
-    source, relative to the source's folder.
+    source, relative to the source's folder, or "" when the image is missing: the caption is
+    then kept and marked as a missing image, so no text is lost.
     """
     file: str
     path: str
@@ -189,7 +220,53 @@ class Bibliography:
     sources: tuple[str, ...] = ()
 
 
-Block = Union[Paragraph, BulletList, OrderedList, Figure, Hatnote, Infobox, Bibliography]
+@dataclass(frozen=True)
+class DisplayFormula:
+    """Represents a formula set on its own line, like ``:<math>x^2</math>`` or
+    ``<math display="block">…</math>``; see :class:`Formula`."""
+    tex: str
+    chem: bool = False
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    """Represents a block of code or preformatted text, like ``<syntaxhighlight lang="c">``,
+    ``<source>`` or ``<pre>``: lines kept as written, never converted between scripts."""
+    text: str
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class Quotation:
+    """Represents a quotation set apart, like ``<blockquote>`` or ``{{Cquote|…|author=…}}``;
+    ``attribution`` is its author and source line (empty when it names none)."""
+    blocks: tuple[Block, ...]
+    attribution: tuple[Inline, ...] = ()
+
+
+@dataclass(frozen=True)
+class PoemLine:
+    """Represents one line of a poem; ``indent`` counts the leading spaces or ``:`` marks.
+    A line with no children is the blank line between stanzas."""
+    children: tuple[Inline, ...]
+    indent: int = 0
+
+
+@dataclass(frozen=True)
+class Poem:
+    """Represents verse whose line breaks are kept, like ``<poem>床前明月光\n疑是地上霜</poem>``."""
+    lines: tuple[PoemLine, ...]
+
+
+@dataclass(frozen=True)
+class Gallery:
+    """Represents a group of figures, like ``<gallery caption="…">File:a.jpg|说明</gallery>``."""
+    figures: tuple[Figure, ...]
+    caption: tuple[Inline, ...] = ()
+
+
+Block = Union[Paragraph, BulletList, OrderedList, Figure, Hatnote, Infobox, Bibliography,
+              DisplayFormula, CodeBlock, Quotation, Poem, Gallery]
 
 
 @dataclass(frozen=True)
@@ -292,6 +369,9 @@ CHILD_FIELDS: dict[type, tuple[str, ...]] = {
     InfoboxRow: ("label", "value"), Infobox: ("title", "rows"), Bibliography: (),
     Section: ("title", "blocks", "sections"), Source: ("full", "short"), Note: ("children",),
     Credit: (), Meta: (), Document: ("blocks", "sections", "sources", "notes"),
+    Formula: (), Code: (), Ruby: ("base", "annotation"), DisplayFormula: (), CodeBlock: (),
+    Quotation: ("blocks", "attribution"), PoemLine: ("children",), Poem: ("lines",),
+    Gallery: ("figures", "caption"),
 }
 
 #: The child fields that hold a whole run of inlines (a paragraph, a caption, a title …): the
@@ -300,6 +380,7 @@ INLINE_ROOTS: dict[type, tuple[str, ...]] = {
     Paragraph: ("children",), ListItem: ("children",), Figure: ("caption",),
     Hatnote: ("children",), Infobox: ("title",), InfoboxRow: ("label", "value"),
     Section: ("title",), Source: ("full", "short"), Note: ("children",),
+    Quotation: ("attribution",), PoemLine: ("children",), Gallery: ("caption",),
 }
 
 
@@ -326,8 +407,12 @@ def plain_text(nodes) -> str:
 
 def _plain(node: Inline) -> str:
     match node:
-        case Text() | Protected():
+        case Text() | Protected() | Code():
             return node.text
+        case Formula():
+            return node.tex
+        case Ruby():
+            return plain_text(node.base)
         case LineBreak():
             return "\n"
         case Variant():

@@ -7,10 +7,11 @@ from pathlib import Path
 from lxml import html
 
 from publish.media import Media
-from publish.model import (Bibliography, BulletList, ConversionRule, Emphasis, ExternalLink,
-                           Figure, Hatnote, Infobox, InternalLink, LineBreak, NeedsSource,
-                           NoteRef, OrderedList, Paragraph, Protected, Section, Strong, Text,
-                           Variant)
+from publish.model import (Bibliography, BulletList, Code, CodeBlock, ConversionRule,
+                           DisplayFormula, Emphasis, ExternalLink, Figure, Formula, Gallery,
+                           Hatnote, Infobox, InternalLink, LineBreak, NeedsSource, NoteRef,
+                           OrderedList, Paragraph, Poem, Protected, Quotation, Ruby, Section,
+                           Strong, Text, Variant)
 from publish.readers.wikitext import read_text
 from publish.report import Report
 
@@ -69,12 +70,31 @@ def compact(nodes) -> str:
     if isinstance(node, Hatnote):
         return f"HAT:{node.kind}({compact(node.children)})"
     if isinstance(node, Figure):
-        return f"FIG({node.file}|{compact(node.caption)})"
+        missing = "" if node.path else "MISSING "
+        return f"FIG({missing}{node.file}|{compact(node.caption)})"
     if isinstance(node, Infobox):
         rows = " ".join(f"{compact(r.label)}={compact(r.value)}" for r in node.rows)
         return f"BOX({compact(node.title)}; {rows})"
     if isinstance(node, Bibliography):
         return f"BIB({' '.join(node.sources)})"
+    if isinstance(node, (Formula, DisplayFormula)):
+        kind = ("CHEM" if node.chem else "MATH") + ("-BLOCK" if isinstance(node, DisplayFormula)
+                                                    else "")
+        return f"{kind}({node.tex})"
+    if isinstance(node, Code):
+        return f"CODE({node.language}|{node.text})"
+    if isinstance(node, CodeBlock):
+        return f"PRE({node.language}|{node.text!r})"
+    if isinstance(node, Ruby):
+        return f"RUBY({compact(node.base)}|{compact(node.annotation)})"
+    if isinstance(node, Quotation):
+        attribution = f" -- {compact(node.attribution)}" if node.attribution else ""
+        return f"QUOTE({compact(node.blocks)}{attribution})"
+    if isinstance(node, Poem):
+        return "POEM(" + " / ".join(f"{'>' * line.indent}{compact(line.children)}"
+                                    for line in node.lines) + ")"
+    if isinstance(node, Gallery):
+        return f"GALLERY({compact(node.figures)}; {compact(node.caption)})"
     if isinstance(node, Section):
         inner = " ".join(part for part in (compact(node.blocks), compact(node.sections)) if part)
         return f"H{node.level}({compact(node.title)}){{{inner}}}"

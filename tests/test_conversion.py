@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from tests.helpers import compact, read
 from publish import transforms
 from publish.plan import ALL_SCRIPTS
-from publish.model import Paragraph, Protected, Text, plain_text, to_json, walk
+from publish.model import CodeBlock, Paragraph, Protected, Text, plain_text, to_json, walk
 from publish.readers.source import read as read_file
 from publish.report import Report
 from publish.transforms import script
@@ -68,8 +68,9 @@ def test_case(source, expected):
     titles = {}
     for edition in EDITION_NAMES:
         converted = transforms.apply(document, edition, report)
-        text = " | ".join(plain_text(block.children) for block in converted.blocks
-                          if isinstance(block, Paragraph))
+        text = " | ".join(plain_text(block.children) if isinstance(block, Paragraph)
+                          else block.text for block in converted.blocks
+                          if isinstance(block, (Paragraph, CodeBlock)))
         assert text == expected[edition], edition
         titles[edition] = converted.meta.title
     if "title" in expected:

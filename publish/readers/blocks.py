@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import (Bibliography, Block, BulletList, Figure, Hatnote, Infobox, ListItem,
-                     OrderedList, Paragraph, Section, Text, plain_text)
+from ..model import (Bibliography, Block, BulletList, CodeBlock, DisplayFormula, Figure,
+                     Formula, Gallery, Hatnote, Infobox, ListItem, OrderedList, Paragraph, Poem,
+                     Quotation, Section, Strong, Text, plain_text)
 from ..report import Report
 from .refs import attach_locators
 from .runs import cjk_pair, normalise, trim
 from .templates import Locator
 
-__all__ = ["Newline", "ListMarker", "Heading", "NEWLINE", "build"]
+__all__ = ["Newline", "ListMarker", "Heading", "NEWLINE", "build", "build_blocks", "BLOCK_TOKENS"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,10 @@ class Heading:
 
 
 NEWLINE = Newline()
+
+#: The block nodes a line of tokens may hold: each ends the paragraph before it.
+BLOCK_TOKENS = (Figure, Hatnote, Infobox, Bibliography, DisplayFormula, CodeBlock, Quotation,
+                Poem, Gallery)
 
 
 def build(tokens: list, report: Report) -> tuple[tuple[Block, ...], tuple[Section, ...]]:
@@ -88,8 +93,7 @@ def _blocks(tokens: list, report: Report):
             markers += line.pop(0).char
         # A definition's ":" inside a ";term:" line separates term and definition.
         line = [Text(" ") if isinstance(t, ListMarker) else t for t in line]
-        blocks_in_line = [t for t in line if isinstance(t, (Figure, Hatnote, Infobox,
-                                                             Bibliography, Heading))]
+        blocks_in_line = [t for t in line if isinstance(t, (*BLOCK_TOKENS, Heading))]
         if markers and markers[0] in "*#":
             yield from flush_paragraph()
             inline = [t for t in line if t not in blocks_in_line]
@@ -101,7 +105,12 @@ def _blocks(tokens: list, report: Report):
         if not any(not (isinstance(t, Text) and not t.text.strip()) for t in line):
             yield from flush_paragraph()
             continue
-        if paragraph and not isinstance(line[0], (Figure, Hatnote, Infobox, Bibliography)):
+        if markers and not markers.strip(":") and (formula := _lone_formula(line)) is not None:
+            # ":<math>…</math>" alone on its line is a display formula.
+            yield from flush_paragraph()
+            yield DisplayFormula(formula.tex, formula.chem)
+            continue
+        if paragraph and not isinstance(line[0], BLOCK_TOKENS):
             inline = [t for t in paragraph if not isinstance(t, Locator)]
             following = [t for t in line if not isinstance(t, Locator)]
             before, after = plain_text(inline[-1:])[-1:], plain_text(following[:1])[:1]
@@ -116,6 +125,18 @@ def _blocks(tokens: list, report: Report):
             yield from flush_paragraph()
     yield from flush_paragraph()
     yield from flush_list()
+
+
+def _lone_formula(line: list) -> Formula | None:
+    """The one formula a line holds besides white space, or None."""
+    rest = [t for t in line if not (isinstance(t, Text) and not t.text.strip())]
+    return rest[0] if len(rest) == 1 and isinstance(rest[0], Formula) else None
+
+
+def build_blocks(tokens: list, report: Report) -> tuple[Block, ...]:
+    """Tokens inside a block (a quotation) → its blocks; a heading there reads as a bold line."""
+    return tuple(Paragraph((Strong(item.title),)) if isinstance(item, Heading) else item
+                 for item in _blocks(tokens, report))
 
 
 def split_lines(tokens: list) -> list[list]:

@@ -35,10 +35,11 @@ def clean_text(text: str, report: Report | None = None) -> str:
 
 
 
-def normalise(inlines: list, report: Report) -> list:
-    """Merge adjacent runs of one kind, fold white space, drop spaces between CJK characters,
-    and remove markup debris the merge may have joined (``]`` and ``]`` around a dropped ref)
-    from Text (Protected text is either cleaned already or literal, like ``<nowiki>``)."""
+def normalise(inlines: list, report: Report, keep_spaces: bool = False) -> list:
+    """Merge adjacent runs of one kind, fold white space, drop spaces between CJK characters
+    (unless ``keep_spaces``: verse, where a space parts phrases), and remove markup debris the
+    merge may have joined (``]`` and ``]`` around a dropped ref) from Text (Protected text is
+    either cleaned already or literal, like ``<nowiki>``)."""
     merged: list = []
     for node in inlines:
         if isinstance(node, (Text, Protected)) and merged and type(merged[-1]) is type(node):
@@ -50,7 +51,8 @@ def normalise(inlines: list, report: Report) -> list:
         if isinstance(node, (Text, Protected)):
             text = _join_lines(node.text)
             text = re.sub(r"[ \t\u00a0]{2,}", " ", text)
-            text = _SPACE_BETWEEN_CJK.sub("", text)
+            if not keep_spaces:
+                text = _SPACE_BETWEEN_CJK.sub("", text)
             if isinstance(node, Text):  # Protected text was cleaned, or is literal
                 text = strip_debris(text, report)
             if text:

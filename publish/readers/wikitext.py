@@ -18,15 +18,17 @@ from mwparserfromhell import nodes as mw
 
 from .. import images
 from ..media import FOLDER, Media
-from ..model import (Bibliography, BulletList, Document, Emphasis, ExternalLink,
-                     Figure, Hatnote, Infobox, Inline, InternalLink, LineBreak, Meta,
-                     OrderedList, Paragraph, Protected, Strong, Text, plain_text)
+from ..model import (Bibliography, BulletList, CodeBlock, DisplayFormula, Document, Emphasis,
+                     ExternalLink, Figure, Gallery, Hatnote, Infobox, Inline, InternalLink,
+                     LineBreak, Meta, OrderedList, Paragraph, Poem, Protected, Quotation, Strong,
+                     Text, plain_text)
 from ..report import Report
 from . import blocks
 from .blocks import NEWLINE, Heading, ListMarker, Newline
 from . import conversion
 from .conversion import PLACEHOLDER, Markup, lift
 from .expansions import Expansions, lift_into
+from .extensions import TAG_HANDLERS, TEMPLATE_HANDLERS, as_inlines, hoist_quotations
 from .refs import References, attach_locators
 from .repair import repair, strip_debris
 from .runs import clean_text, normalise, trim
@@ -43,16 +45,17 @@ IMAGE_OPTIONS = re.compile(
 INTERLANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z]+)?:")
 #: Tags whose content is kept as text (MediaWiki's allowed article HTML, less the structural ones).
 INLINE_TAGS = {"span", "font", "u", "ins", "s", "del", "strike", "small", "big", "sup", "sub",
-               "abbr", "code", "tt", "kbd", "var", "samp", "q", "cite", "bdi", "bdo", "mark",
-               "ruby", "rb", "rt", "rp", "dfn", "time", "data", "wbr", "nowiki", "center", "div",
-               "p", "blockquote", "poem", "pre", "syntaxhighlight", "source", "math", "chem",
-               "section", "onlyinclude", "includeonly", "noinclude"}
+               "abbr", "tt", "kbd", "var", "samp", "q", "cite", "bdi", "bdo", "mark",
+               "rb", "rt", "rp", "dfn", "time", "data", "wbr", "nowiki", "center", "div",
+               "p", "section", "onlyinclude", "includeonly", "noinclude"}
 #: Tags whose content never reaches a book.
 DROPPED_TAGS = {"script", "style", "iframe", "object", "embed", "link", "meta", "form", "input",
-                "button", "textarea", "select", "svg", "audio", "video", "gallery", "graph",
+                "button", "textarea", "select", "svg", "audio", "video", "graph",
                 "templatedata", "timeline", "imagemap", "mapframe", "maplink", "inputbox",
                 "categorytree", "score", "hiero", "indicator"}
 MAX_DEPTH = 60
+#: A ``-{…}-`` block that may hold a quotation written once per script.
+_QUOTATION = re.compile(r"\{\{\s*(?:c?quote|blockquote|quotation)|<blockquote", re.I)
 
 
 def read_text(text: str, report: Report, meta: Meta | None = None,
@@ -95,6 +98,8 @@ class _Reader:
         self.protecting = False
         self.literal = False
         self.groups: Mapping[str, tuple[str, ...]] = {}
+        #: Inside ``<poem>``: spaces between Chinese or Japanese words are kept.
+        self.in_poem = False
 
     def warn(self, code: str, message: str) -> None:
         self.report.warn(code, message)
@@ -107,7 +112,7 @@ class _Reader:
 
     def _template(self, template: mw.Template) -> list:
         name = normalise_name(str(template.name))
-        handler = HANDLERS.get(name)
+        handler = HANDLERS.get(name) or TEMPLATE_HANDLERS.get(name)
         if handler is None:
             expansion = self.expansions.get(str(template), self.table)
             if expansion is not None:
@@ -134,12 +139,12 @@ class _Reader:
         found = self.media.find(name) if self.media is not None else ""
         if not found:
             self.warn("media-missing", f"media file {Media.plain_name(name)} not found in "
-                      f"{FOLDER}/; figure dropped")
+                      f"{FOLDER}/; a caption is kept as a missing image")
             return ""
         try:
             images.prepare(self.media.path(found))
         except images.ImageRefused as refusal:
-            self.warn("media-refused", f"{refusal}; figure dropped")
+            self.warn("media-refused", f"{refusal}; a caption is kept as a missing image")
             return ""
         return found
 
@@ -155,8 +160,9 @@ class _Reader:
         if spilled:
             caption = tuple(normalise([*caption, *spilled], self.report))
         path = self.figure_file(name)
-        if not path:
+        if not path and not caption:
             return []
+        # A figure whose image is missing keeps its caption (the writers mark it).
         return [Figure(name, path, caption)]
 
     def _wikilink(self, link: mw.Wikilink) -> list:
@@ -185,7 +191,10 @@ class _Reader:
         """Wikitext (a string or parsed code) read as inline content: blocks flattened."""
         if isinstance(wikitext, str):
             wikitext = mwparserfromhell.parse(wikitext)
-        tokens = self.tokens(wikitext.nodes)
+        return self._flatten(self.tokens(wikitext.nodes))
+
+    def _flatten(self, tokens: list) -> tuple[Inline, ...]:
+        """Tokens read as inline content: line ends become spaces, blocks their text."""
         out: list = []
         for token in tokens:
             if isinstance(token, (Newline, ListMarker)):
@@ -194,12 +203,15 @@ class _Reader:
                 out.extend(token.title)
             elif isinstance(token, (Paragraph, Hatnote)):
                 out.extend(token.children)
+            elif isinstance(token, (DisplayFormula, CodeBlock, Quotation, Poem, Gallery)):
+                out.extend(as_inlines(token, self.warn))
             elif isinstance(token, (Figure, Infobox, Bibliography, BulletList, OrderedList)):
                 self.warn("block-in-inline", f"a {type(token).__name__} inside running text "
                           "dropped")
             else:
                 out.append(token)
-        return tuple(normalise(attach_locators(out, self.report), self.report))
+        return tuple(normalise(attach_locators(out, self.report), self.report,
+                               keep_spaces=self.in_poem))
 
     def tokens(self, nodes) -> list:
         """mwparserfromhell nodes → inlines, blocks and line tokens, in order."""
@@ -309,13 +321,22 @@ class _Reader:
     def _branch(self, wikitext: str) -> tuple[Inline, ...]:
         """A ``-{…}-`` branch: its author's text is Protected; words a template generates in
         it (labels such as 查阅) stay Text, converted like the rest of the book."""
+        return self._flatten(self._branch_tokens(wikitext))
+
+    def _branch_tokens(self, wikitext: str) -> list:
         outer, self.protecting = self.protecting, True
         try:
-            return self.inlines(wikitext)
+            return self.tokens(mwparserfromhell.parse(wikitext).nodes)
         finally:
             self.protecting = outer
 
     def _markup(self, markup: Markup) -> list:
+        if markup.flags == {"S"} and not markup.oneway and _QUOTATION.search(markup.text):
+            # A quotation written once per script: the variant goes inside the quotation.
+            hoisted = hoist_quotations([(code, self._branch_tokens(text))
+                                        for code, text in markup.branches])
+            if hoisted is not None:
+                return hoisted
         return conversion.nodes(markup, self._branch, self.inlines)
 
     def _tag(self, tag: mw.Tag) -> list:
@@ -337,15 +358,16 @@ class _Reader:
             return [Emphasis(self.inlines(tag.contents or ""))]
         if name == "table":
             return self._table(tag)
+        if name in TAG_HANDLERS:
+            return TAG_HANDLERS[name](self, tag)
         if name in DROPPED_TAGS:
             self.warn("tag-dropped", f"<{name}> and its content dropped")
             return []
-        if name in ("nowiki", "pre") and tag.contents is not None:
-            return [Protected(self._unescape(str(tag.contents)))] if name == "nowiki" \
-                else self._unconverted(lambda: self._lines(self._unescape(str(tag.contents))))
-        if name in conversion.UNCONVERTED_TAGS:
+        if name == "nowiki" and tag.contents is not None:
+            return [Protected(self._unescape(str(tag.contents)))]
+        if name in conversion.UNCONVERTED_TAGS:  # one no handler above took
             return self._unconverted(lambda: self._children(tag))
-        if name in ("p", "div", "blockquote", "center", "poem"):
+        if name in ("p", "div", "center"):
             return [NEWLINE, NEWLINE, *self._children(tag), NEWLINE, NEWLINE]
         if name not in INLINE_TAGS and name not in ("tr", "td", "th", "caption"):
             self.warn("tag-unknown", f"unknown tag <{name}>: its text kept")

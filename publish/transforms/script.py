@@ -88,7 +88,7 @@ LABELS = {
     "contents": "目录", "bibliography": "参考文献", "notes": "注释", "source": "维基百科",
     "creator": "维基百科贡献者", "needs_source": "来源请求", "attribution": "版权与来源",
     "back_to_text": "返回正文", "cover": "封面", "title_page": "书名页",
-    "page": "页", "main": "主条目", "see": "参见", "publisher": "维基百科",
+    "page": "页", "main": "主条目", "missing_image": "图片缺失", "see": "参见", "publisher": "维基百科",
     "class": "班级", "name": "姓名", "date": "日期", "source_label": "来源",
     "page_of": "第 {page} 页 / 共 {pages} 页",
     "attribution_text": (

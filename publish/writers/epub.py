@@ -113,7 +113,7 @@ class _EpubBuilder:
         self.lang = LANG_TAGS[document.script]
         self.labels = labels(document.script)
         self.env = environment()
-        self.translator = _EpubTranslator(document, "epub", vertical=vertical)
+        self.translator = _EpubTranslator(document, "epub", vertical=vertical, report=report)
         self.pages: list[_Page] = []
         self.resources: list[_Resource] = []
         self.toc: list[_TocEntry] = []
@@ -253,8 +253,10 @@ class _EpubBuilder:
         meta = self.document.meta
         lead = next((plain_text(b.children) for b in self.document.blocks
                      if isinstance(b, Paragraph)), "")
+        # A page holding MathML says so in the manifest (EPUB 3 requires it).
         manifest = [*self.resources,
-                    *(_Resource(p.uid, p.file_name, "application/xhtml+xml", b"", p.properties)
+                    *(_Resource(p.uid, p.file_name, "application/xhtml+xml", b"",
+                                [*p.properties, *(["mathml"] if "<math " in p.content else [])])
                       for p in self.pages)]
         return self.env.get_template("content.opf.jinja").render(
             lang=self.lang, identifier=book_identifier(self.document, self.vertical), meta=meta,
@@ -289,8 +291,9 @@ class _EpubTranslator(Translator):
     in images/ under ASCII names, a chapter's notes under a heading at its end, and in vertical
     text numbers set upright."""
 
-    def __init__(self, document: Document, target: str, vertical: bool = False):
-        super().__init__(document, target)
+    def __init__(self, document: Document, target: str, vertical: bool = False,
+                 report: Report | None = None):
+        super().__init__(document, target, report)
         self.vertical = vertical
 
     def image_src(self, node: Figure) -> str:

@@ -13,15 +13,23 @@ from pathlib import Path
 
 import jinja2
 from markupsafe import Markup, escape
+from pygments import highlight as pygments_highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
 
-from ..model import (Bibliography, Block, BulletList, ConversionRule, Document, Emphasis,
-                     ExternalLink, Figure, Hatnote, Infobox, Inline, InternalLink, LineBreak,
-                     NeedsSource, Note, NoteRef, OrderedList, Paragraph, Protected, Section,
+from ..model import (Bibliography, Block, BulletList, Code, CodeBlock, ConversionRule,
+                     DisplayFormula, Document, Emphasis, ExternalLink, Figure, Formula, Gallery,
+                     Hatnote, Infobox, Inline, InternalLink, LineBreak, NeedsSource, Note,
+                     NoteRef, OrderedList, Paragraph, Poem, Protected, Quotation, Ruby, Section,
                      Strong, Text, Variant, no_rule, plain_text, walk)
+from ..report import Report
 from ..transforms.script import labels
+from . import formulas
 
 __all__ = ["Translator", "environment", "TEMPLATES", "LANG_TAGS", "render_attribution",
-           "render_credits", "is_bibliography", "without_notes", "date_text", "wrap_runs"]
+           "render_credits", "is_bibliography", "without_notes", "date_text", "wrap_runs",
+           "highlight", "layout_runs"]
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 #: BCP 47 tags per script: ``lang`` picks the glyph forms (SC, TC or HK) in every renderer.
@@ -54,6 +62,9 @@ _PRINT_RUNS = re.compile(
     rf"|(?P<fw>[{FULL_WIDTH}])")
 
 
+_CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef\U00020000-\U0003ffff]")
+
+
 @functools.cache
 def environment() -> jinja2.Environment:
     """The template environment (one a process, so each template is compiled once):
@@ -68,10 +79,12 @@ def environment() -> jinja2.Environment:
 class Translator:
     """Turns document nodes into markup for one target (``print`` or ``epub``)."""
 
-    def __init__(self, document: Document, target: str):
+    def __init__(self, document: Document, target: str, report: Report | None = None):
         if target not in ("print", "epub"):
             raise ValueError(f"unknown target {target!r}")
         self.document = document
+        #: Where a formula set as TeX (the library could not lay it out) is reported.
+        self.report = report
         self.target = target
         self.labels = labels(document.script)
         self.notes = {note.number: note for note in document.notes}
@@ -183,6 +196,13 @@ class Translator:
                 return self.visit_NeedsSource(node)
             case NoteRef():
                 return self.note_call(node)
+            case Formula():
+                return self.formula(node.tex, node.chem, display=False)
+            case Code():
+                return f'<code class="{_code_class("code", node.text)}">{escape(node.text)}</code>'
+            case Ruby():
+                return (f"<ruby><rb>{self.inlines(node.base)}</rb><rp>（</rp>"
+                        f"<rt>{self.inlines(node.annotation)}</rt><rp>）</rp></ruby>")
             case Variant() | ConversionRule():
                 # The script transform resolves both before any writer runs.
                 raise TypeError(f"a {type(node).__name__} reached the HTML writer unconverted")
@@ -296,6 +316,17 @@ class Translator:
                 return self.block_Infobox(node)
             case Bibliography():
                 return self.block_Bibliography(node)
+            case DisplayFormula():
+                return (f'<div class="display-formula">'
+                        f"{self.formula(node.tex, node.chem, display=True)}</div>")
+            case CodeBlock():
+                return self.block_CodeBlock(node)
+            case Quotation():
+                return self.block_Quotation(node)
+            case Poem():
+                return self.block_Poem(node)
+            case Gallery():
+                return self.block_Gallery(node)
             case _:
                 no_rule(node, "the HTML writer")
 
@@ -325,8 +356,64 @@ class Translator:
     def block_Figure(self, node: Figure) -> str:
         caption = f"<figcaption>{self.inlines(node.caption)}</figcaption>" if node.caption else ""
         alt = escape(plain_text(node.caption) or node.file)
+        if not node.path:
+            # The image is missing: its caption is kept, under a mark saying so.
+            return (f'<figure class="figure missing-image"><p class="missing-image-mark">'
+                    f'［{escape(self.labels["missing_image"])}：{escape(node.file)}］</p>'
+                    f"{caption}</figure>")
         return (f'<figure class="figure"><img src="{escape(self.image_src(node))}" alt="{alt}"/>'
                 f"{caption}</figure>")
+
+    # ------------------------------------------------------------ formulas, code, verse
+
+    def formula(self, tex: str, chem: bool, display: bool) -> str:
+        """EPUB: MathML; print: SVG paths at the text size on the baseline, the TeX as its
+        label. What the library cannot lay out is set as TeX in monospace, with a warning."""
+        if self.target == "epub":
+            markup = formulas.mathml(tex, chem, display)
+            if markup is not None:
+                return markup
+        else:
+            laid = formulas.svg(tex, chem, display)
+            if laid is not None:
+                svg = re.sub(r'width="[\d.]+" height="[\d.]+"',
+                             f'width="{laid.width:.3f}em" height="{laid.height:.3f}em"',
+                             laid.markup, count=1)
+                label = escape(tex)
+                svg = svg.replace("<svg ", f'<svg class="formula" role="img" '
+                                  f'aria-label="{label}" style="vertical-align: '
+                                  f'{-laid.depth:.3f}em" ', 1)
+                opening = svg.index(">") + 1
+                return f"{svg[:opening]}<title>{label}</title>{svg[opening:]}"
+        if self.report is not None:
+            self.report.warn("formula-as-tex", f"formula set as TeX (cannot lay it out): "
+                             f"{tex[:80]}")
+        return f'<code class="{_code_class("tex", tex)}">{escape(tex)}</code>'
+
+    def block_CodeBlock(self, node: CodeBlock) -> str:
+        language = f' data-language="{escape(node.language)}"' if node.language else ""
+        return f'<pre class="code"{language}>{highlight(node.text, node.language)}</pre>'
+
+    def block_Quotation(self, node: Quotation) -> str:
+        attribution = f'<p class="attribution">{self.inlines(node.attribution)}</p>' \
+            if node.attribution else ""
+        return f"<blockquote>{self.blocks(node.blocks)}{attribution}</blockquote>"
+
+    def block_Poem(self, node: Poem) -> str:
+        lines = []
+        for line in node.lines:
+            if not line.children:
+                lines.append('<span class="stanza-break"></span>')
+                continue
+            # Indented by ideographic spaces, which hold in either writing direction.
+            indent = "\u3000" * line.indent
+            lines.append(f'<span class="line">{indent}{self.inlines(line.children)}</span>')
+        return f'<div class="poem">{"".join(lines)}</div>'
+
+    def block_Gallery(self, node: Gallery) -> str:
+        caption = f"<figcaption>{self.inlines(node.caption)}</figcaption>" if node.caption else ""
+        figures = "".join(self.block_Figure(figure) for figure in node.figures)
+        return f'<figure class="gallery">{figures}{caption}</figure>'
 
     def image_src(self, node: Figure) -> str:
         """Where the writer's output finds the image: set by each back end."""
@@ -381,6 +468,24 @@ def layout_runs(text: str) -> list[str]:
         text = text[cut:]
     runs.append(text)
     return runs
+
+
+def _code_class(kind: str, text: str) -> str:
+    """Code holding Chinese is set as one unbreakable box (``cjk``), which the print's
+    inter-character justification does not spread."""
+    return f"{kind} cjk" if _CJK.search(text) else kind
+
+
+def highlight(text: str, language: str) -> str:
+    """Code as escaped markup, coloured by Pygments when it knows the language."""
+    try:
+        lexer = get_lexer_by_name(language) if language else None
+    except ClassNotFound:
+        lexer = None
+    if lexer is None:
+        return str(escape(text))
+    formatter = HtmlFormatter(nowrap=True, noclasses=True, style="friendly")
+    return pygments_highlight(text, lexer, formatter).rstrip("\n")
 
 
 def wrap_runs(text: str, pattern: re.Pattern, render) -> str:

@@ -72,10 +72,11 @@ HANDOUT_PAPERS = {
 BOOKLET_PAGES = {"a4": "a5", "letter": "half-letter"}
 
 
-def render_html(document: Document, paper: str = "a4", profile: str = "book") -> tuple[str, str]:
+def render_html(document: Document, paper: str = "a4", profile: str = "book",
+                report: Report | None = None) -> tuple[str, str]:
     """The print HTML and its stylesheet for ``document`` on ``paper`` in ``profile``."""
     env = environment()
-    translator = Translator(document, "print")
+    translator = Translator(document, "print", report)
     families = fonts.FAMILIES[document.script]
     toc = []
 
@@ -137,7 +138,7 @@ def write_pdf(document: Document, target: Path, report: Report, *, paper: str = 
         report.warn("renderer-unpatched", unpatched)
     import weasyprint
 
-    html, css = render_html(document, paper, profile)
+    html, css = render_html(document, paper, profile, report)
     base = media.base if media is not None else TEMPLATES
     fetcher = _fetcher(media)
     with _renderer_warnings(report):
