@@ -49,7 +49,10 @@ def normalise(inlines: list, report: Report) -> list:
         if isinstance(node, (Text, Protected)):
             text = _join_lines(node.text)
             text = re.sub(r"[ \t\u00a0]{2,}", " ", text)
-            text = strip_debris(_SPACE_BETWEEN_CJK.sub("", text), report)
+            text = _SPACE_BETWEEN_CJK.sub("", text)
+            if isinstance(node, Text):
+                # Protected text is literal (<nowiki>, an entity such as &lt;): kept as written.
+                text = strip_debris(text, report)
             if text:
                 out.append(type(node)(text))
         else:

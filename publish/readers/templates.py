@@ -15,7 +15,7 @@ from ..model import (Bibliography, Hatnote, Infobox, InfoboxRow, InternalLink, N
                      Text)
 from .citations import CITE_TEMPLATES, page_locator
 
-__all__ = ["Locator", "Params", "HANDLERS", "normalise_name"]
+__all__ = ["Locator", "Params", "HANDLERS", "normalise_name", "NOTE_GROUPS"]
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,8 @@ def _locator(ctx, params):
 
 
 def _bibliography(ctx, params):
-    return [Bibliography()]
+    group = params.get("group")
+    return [Bibliography(group=ctx.plain(group).strip() if group else "")]
 
 
 def _drop(ctx, params):
@@ -148,7 +149,6 @@ HANDLERS: dict[str, Callable] = {
     "reflist": _bibliography,
     "references": _bibliography,
     "refs": _bibliography,
-    "notelist": _bibliography,
     # Portals and navigation boxes link to other pages of the wiki; a book drops them.
     "portal box": _drop,
     "portal": _drop,
@@ -181,4 +181,45 @@ HANDLERS: dict[str, Callable] = {
     "!": lambda ctx, params: [Text("|")],
 }
 HANDLERS.update({name: _citation(kind) for name, kind in CITE_TEMPLATES.items()})
+
+
+# ---------------------------------------------------------------- note groups
+
+#: Templates that write a note, with the group they put it in (``""`` is the citations).
+#: {{efn}} and its kin are explanatory notes lettered a, b, c (efn-ua: A, B; efn-lr: i, ii);
+#: {{NoteTag}} is zhwiki's 注1, 注2 …; {{refn}} and {{#tag:ref}} take ``group=``.
+NOTE_GROUPS = {
+    "efn": "lower-alpha", "efn-la": "lower-alpha", "efn-ua": "upper-alpha",
+    "efn-lr": "lower-roman", "efn-ur": "upper-roman", "efn-lg": "lower-greek",
+    "notetag": "note", "note tag": "note", "refn": "", "#tag:ref": "",
+}
+
+
+def _note(group: str) -> Callable:
+    def handler(ctx, params):
+        return ctx.refs.template_note(params, group)
+    return handler
+
+
+def _group_list(group: str) -> Callable:
+    def handler(ctx, params):
+        named = params.get("group")
+        return [Bibliography(group=ctx.plain(named).strip() if named and named.strip()
+                             else group)]
+    return handler
+
+
+HANDLERS.update({name: _note(group) for name, group in NOTE_GROUPS.items()})
+HANDLERS.update({
+    # {{notelist}} lists the efn notes where it stands (注释); -ua, -lr … their other groups.
+    "notelist": _group_list("lower-alpha"),
+    "notelist-la": _group_list("lower-alpha"),
+    "notelist-ua": _group_list("upper-alpha"),
+    "notelist-lr": _group_list("lower-roman"),
+    "notelist-ur": _group_list("upper-roman"),
+    "notelist-lg": _group_list("lower-greek"),
+    # {{NoteFoot}} lists the {{NoteTag}} notes.
+    "notefoot": _group_list("note"),
+    "note foot": _group_list("note"),
+})
 HANDLERS = {normalise_name(name): handler for name, handler in HANDLERS.items()}
