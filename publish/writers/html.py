@@ -79,6 +79,9 @@ class Translator:
         self.pending_notes: list[Note] = []
         #: Print: while a footnote is written, the notes called inside it (else None).
         self.inner_notes: list[Note] | None = None
+        #: While a group's list is written: its notes' own calls print as marks only (their
+        #: notes are already set where the text calls them).
+        self.plain_calls = False
         #: Each group's first note of a source: the text its group's list shows.
         self.first_notes: dict[tuple[str, str], Note] = {}
         for note in document.notes:
@@ -258,6 +261,8 @@ class Translator:
         n, mark = note.number, escape(note.label or str(note.number))
         kind = " fn-explain" if note.group else ""
         if self.target == "print":
+            if self.plain_calls:
+                return f'<sup class="inner-call">{mark}</sup>'
             if self.inner_notes is not None:
                 # A note inside a footnote: its mark here, its text at the footnote's end.
                 self.inner_notes.append(note)
@@ -273,6 +278,8 @@ class Translator:
             finally:
                 self.inner_notes = None
             return f'<span class="fn{size}{kind}" id="note-{n}" data-n="{mark}">{body}</span>'
+        if self.plain_calls:
+            return f'<sup class="inner-call">{mark}</sup>'
         self.pending_notes.append(note)
         return (f'<a class="noteref{kind}" epub:type="noteref" role="doc-noteref" id="ref-{n}" '
                 f'href="#note-{n}">{mark}</a>')
@@ -391,8 +398,11 @@ class Translator:
             note = self.first_notes.get((node.group, source_id))
             if note is None:
                 continue
-            body = self.inlines(note.children) if self.target == "epub" \
-                else self.inlines(without_notes(note.children))
+            self.plain_calls = True
+            try:
+                body = self.inlines(note.children)
+            finally:
+                self.plain_calls = False
             entries.append(f'<li><span class="note-label">{escape(note.label)}.</span> '
                            f"{body}</li>")
         return f'<ol class="notelist">{"".join(entries)}</ol>'
@@ -432,13 +442,22 @@ class Translator:
         return self.blocks(cell.blocks)
 
     def block_DefinitionList(self, node: DefinitionList) -> str:
+        """Terms and their definitions as ``<dl>``; definitions before any term (lines indented
+        with ``:``) as indented blocks, since HTML's ``<dd>`` follows a ``<dt>``."""
         out = []
+        last = ""  # "dt" or "dd" inside an open <dl>, "" outside one
         for item in node.items:
             if isinstance(item, DefinitionTerm):
-                out.append(f"<dt>{self.inlines(item.children)}</dt>")
-            else:
+                out.append(("" if last else "<dl>") + f"<dt>{self.inlines(item.children)}</dt>")
+                last = "dt"
+            elif last:
                 out.append(f"<dd>{self._details(item)}</dd>")
-        return f"<dl>{''.join(out)}</dl>"
+                last = "dd"
+            else:
+                out.append(f'<div class="indent">{self._details(item)}</div>')
+        if last:
+            out.append(("<dd></dd>" if last == "dt" else "") + "</dl>")
+        return "".join(out)
 
     def _details(self, item: DefinitionDetails) -> str:
         text = self.inlines(item.children)
