@@ -12,9 +12,9 @@ from __future__ import annotations
 import mwparserfromhell
 from mwparserfromhell import nodes as mw
 
-from ..model import ExternalLink, Inline, NoteRef, Source, Text, walk
+from ..model import ExternalLink, Inline, NoteRef, Source, Text, plain_text, walk
 from ..report import Report
-from .citations import CITE_TEMPLATES, format_citation
+from .citations import CITE_TEMPLATES, format_citation, page_locator
 from .runs import normalise, trim
 from .templates import NOTE_GROUPS, Locator, Params, normalise_name
 
@@ -110,10 +110,29 @@ class References:
         self.sources.append(Source(source_id, (), ()))  # its place, kept in reading order
         self.open_groups.append(group)
         try:
-            self.sources[index] = self._source(source_id, content)
+            source = self._source(source_id, content)
         finally:
             self.open_groups.pop()
+        if not plain_text(source.full).strip() and index == len(self.sources) - 1:
+            # Nothing readable (a template this reader drops): no empty note is printed.
+            self.reader.warn("ref-empty", "a note whose text reads as nothing; dropped")
+            self.sources.pop()
+            self.source_ids.pop(key, None)
+            return []
+        self.sources[index] = source
         return [NoteRef(source_id, group=group)]
+
+    def named_calls(self, params: Params) -> list:
+        """``{{r|甲|乙|page=12}}``: calls of the named refs 甲 and 乙 (defined elsewhere, often
+        in the list), the page attached to the last as ``{{rp}}`` would be."""
+        group = (params.get("group") or "").strip()
+        out: list = []
+        for _, name in params.positional():
+            out.extend(self._note(name.strip(), group, None))
+        page = params.get("page") or params.get("pages") or params.get("p")
+        if out and page and page.strip():
+            out.append(Locator(page_locator(self.reader.plain(page))))
+        return out
 
     def _source(self, source_id: str, content) -> Source:
         templates = [node for node in content.nodes if isinstance(node, mw.Template)]

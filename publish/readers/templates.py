@@ -218,6 +218,8 @@ HANDLERS.update({
     "notelist-lr": _group_list("lower-roman"),
     "notelist-ur": _group_list("upper-roman"),
     "notelist-lg": _group_list("lower-greek"),
+    # {{r|name|page=12}} calls a named ref defined elsewhere (often in the list), with a page.
+    "r": lambda ctx, params: ctx.refs.named_calls(params),
     # {{NoteFoot}} lists the {{NoteTag}} notes.
     "notefoot": _group_list("note"),
     "note foot": _group_list("note"),
