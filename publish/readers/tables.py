@@ -211,6 +211,9 @@ TABLE_TEMPLATES = {
     "n/a": _mark("不适用"), "na": _mark("不适用"), "nd": _mark("无资料"),
     "good": _mark("良好"), "bad": _mark("不佳"), "free": _mark("免费"),
     "nonfree": _mark("非免费"), "table-yes": _mark("是"), "table-no": _mark("否"),
+    # {{won}} 获奖 / {{nom}} 提名: an awards table's results.
+    "won": _mark("获奖"), "nom": _mark("提名"), "nominated": _mark("提名"),
+    "pending": _mark("待定"), "tba": _mark("待定"), "draw": _mark("平局"),
     # {{sup|x}} / {{sub|x}} print their text raised or lowered.
     "sup": lambda ctx, params: [Styled("sup", ctx.inlines(params.positional()[0][1]))]
     if params.positional() else [],
