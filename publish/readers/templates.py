@@ -220,6 +220,9 @@ HANDLERS.update({
     "notelist-lg": _group_list("lower-greek"),
     # {{r|name|page=12}} calls a named ref defined elsewhere (often in the list), with a page.
     "r": lambda ctx, params: ctx.refs.named_calls(params),
+    # {{ReflistH}} … {{ReflistF}} open and close a small-type source list: they print nothing.
+    "reflisth": _drop,
+    "reflistf": _drop,
     # {{NoteFoot}} lists the {{NoteTag}} notes.
     "notefoot": _group_list("note"),
     "note foot": _group_list("note"),

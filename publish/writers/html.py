@@ -405,7 +405,7 @@ class Translator:
                 self.plain_calls = False
             entries.append(f'<li><span class="note-label">{escape(note.label)}.</span> '
                            f"{body}</li>")
-        return f'<ol class="notelist">{"".join(entries)}</ol>'
+        return f'<ol class="notelist">{"".join(entries)}</ol>' if entries else ""
 
     def block_Table(self, node: Table) -> str:
         columns = table_columns(node)
