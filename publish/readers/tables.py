@@ -12,7 +12,7 @@ import re
 
 from mwparserfromhell import nodes as mw
 
-from ..model import Paragraph, Styled, Table, TableCell, TableRow, Text
+from ..model import Styled, Table, TableCell, TableRow, Text
 from .blocks import NEWLINE, build_blocks
 from .runs import trim
 
