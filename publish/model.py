@@ -18,6 +18,9 @@ __all__ = [
     "plain_text", "dump", "to_json", "walk", "rebuild", "children", "no_rule", "CHILD_FIELDS",
     "INLINE_ROOTS", "Formula", "Code", "Ruby", "DisplayFormula", "CodeBlock", "Quotation",
     "PoemLine", "Poem", "Gallery",
+    # Tables, definition lists, text styles and note groups.
+    "Styled", "STYLES", "TableCell", "TableRow", "Table", "DefinitionTerm", "DefinitionDetails",
+    "DefinitionList", "Rule",
 ]
 
 
@@ -63,11 +66,14 @@ class NoteRef:
     """Represents one citation use, like ``<ref name="用"/>{{rp|32}}``.
 
     ``source`` names a :class:`Source` of the document; ``locator`` is the page locator text.
-    ``number`` is 0 until the notes transform numbers the uses in reading order.
+    ``number`` is 0 until the notes transform numbers the uses in reading order; it identifies
+    the use's :class:`Note`. ``group`` is the note group (``""`` for citations, like
+    ``<ref group="注">`` or ``{{efn}}``'s ``lower-alpha`` for explanatory notes).
     """
     source: str
     locator: tuple[Inline, ...] = ()
     number: int = 0
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -144,8 +150,21 @@ class Ruby:
     annotation: tuple[Inline, ...]
 
 
+
+#: The text-level styles a :class:`Styled` run may have, as HTML names them.
+STYLES = ("sup", "sub", "s", "u", "small", "big")
+
+
+@dataclass(frozen=True)
+class Styled:
+    """Represents text in one of HTML's text-level styles (:data:`STYLES`), like ``<sup>2</sup>``,
+    ``<s>旧名</s>`` or ``<small>注</small>``."""
+    style: str
+    children: tuple[Inline, ...]
+
+
 Inline = Union[Text, Strong, Emphasis, InternalLink, ExternalLink, NoteRef, Protected, Variant,
-               ConversionRule, NeedsSource, LineBreak, Formula, Code, Ruby]
+               ConversionRule, NeedsSource, LineBreak, Formula, Code, Ruby, Styled]
 
 
 # ---------------------------------------------------------------- blocks
@@ -216,8 +235,11 @@ class Bibliography:
     """Represents where the list of sources goes, like ``{{Reflist|2}}``.
 
     ``sources`` is empty until the notes transform fills it with the ids of the sources cited.
+    ``group`` names the note group listed here, like ``{{notelist}}`` (``lower-alpha``) or
+    ``<references group="注"/>``; ``""`` is the citations.
     """
     sources: tuple[str, ...] = ()
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -265,8 +287,65 @@ class Gallery:
     caption: tuple[Inline, ...] = ()
 
 
+
+@dataclass(frozen=True)
+class Rule:
+    """Represents a horizontal rule between blocks, like ``----``."""
+
+
+@dataclass(frozen=True)
+class DefinitionTerm:
+    """Represents a term of a definition list, like ``;高速道路``."""
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class DefinitionDetails:
+    """Represents a definition or an indented line, like ``:释义`` (``::`` nests a list in
+    ``blocks``; so does a table indented with ``:{|``)."""
+    children: tuple[Inline, ...]
+    blocks: tuple[Block, ...] = ()
+
+
+@dataclass(frozen=True)
+class DefinitionList:
+    """Represents terms and their definitions, like ``;术语`` then ``:释义``; lines indented
+    with ``:`` alone are a list of definitions without terms, as MediaWiki makes them."""
+    items: tuple[DefinitionTerm | DefinitionDetails, ...]
+
+
+@dataclass(frozen=True)
+class TableCell:
+    """Represents one table cell, like ``| 甲`` or ``! rowspan="2" | 年份``.
+
+    ``align`` is ``""``, ``left``, ``center`` or ``right`` (the cell's or its row's); styles
+    and colours are not kept.
+    """
+    blocks: tuple[Block, ...]
+    header: bool = False
+    rowspan: int = 1
+    colspan: int = 1
+    align: str = ""
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """Represents one table row, like the cells after ``|-``."""
+    cells: tuple[TableCell, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """Represents a data table, like ``{| class="wikitable" |+ 标题 |- ! 甲 !! 乙 |- | 1 || 2 |}``
+    or HTML ``<table>``; ``head_rows`` leading rows are its header, repeated on each page
+    it spans."""
+    caption: tuple[Inline, ...]
+    rows: tuple[TableRow, ...]
+    head_rows: int = 0
+
+
 Block = Union[Paragraph, BulletList, OrderedList, Figure, Hatnote, Infobox, Bibliography,
-              DisplayFormula, CodeBlock, Quotation, Poem, Gallery]
+              DisplayFormula, CodeBlock, Quotation, Poem, Gallery, Table, DefinitionList, Rule]
 
 
 @dataclass(frozen=True)
@@ -298,10 +377,16 @@ class Source:
 
 @dataclass(frozen=True)
 class Note:
-    """Represents a numbered footnote: one citation use with its text resolved."""
+    """Represents a numbered footnote: one citation use with its text resolved.
+
+    ``number`` identifies the note in the document; ``label`` is what its call prints (``3``
+    for citations, ``a`` for the ``lower-alpha`` group …), numbered within its ``group``.
+    """
     number: int
     source: str
     children: tuple[Inline, ...]
+    group: str = ""
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -372,6 +457,9 @@ CHILD_FIELDS: dict[type, tuple[str, ...]] = {
     Formula: (), Code: (), Ruby: ("base", "annotation"), DisplayFormula: (), CodeBlock: (),
     Quotation: ("blocks", "attribution"), PoemLine: ("children",), Poem: ("lines",),
     Gallery: ("figures", "caption"),
+    Styled: ("children",), Rule: (), DefinitionTerm: ("children",),
+    DefinitionDetails: ("children", "blocks"), DefinitionList: ("items",),
+    TableCell: ("blocks",), TableRow: ("cells",), Table: ("caption", "rows"),
 }
 
 #: The child fields that hold a whole run of inlines (a paragraph, a caption, a title …): the
@@ -381,6 +469,7 @@ INLINE_ROOTS: dict[type, tuple[str, ...]] = {
     Hatnote: ("children",), Infobox: ("title",), InfoboxRow: ("label", "value"),
     Section: ("title",), Source: ("full", "short"), Note: ("children",),
     Quotation: ("attribution",), PoemLine: ("children",), Gallery: ("caption",),
+    DefinitionTerm: ("children",), DefinitionDetails: ("children",), Table: ("caption",),
 }
 
 
@@ -419,7 +508,7 @@ def _plain(node: Inline) -> str:
             return plain_text(node.branches[0][1]) if node.branches else ""
         case ConversionRule() | NoteRef():
             return ""
-        case Strong() | Emphasis() | InternalLink() | ExternalLink() | NeedsSource():
+        case Strong() | Emphasis() | InternalLink() | ExternalLink() | NeedsSource() | Styled():
             return plain_text(node.children)
         case _:
             no_rule(node, "plain_text")

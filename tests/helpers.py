@@ -8,10 +8,11 @@ from lxml import html
 
 from publish.media import Media
 from publish.model import (Bibliography, BulletList, Code, CodeBlock, ConversionRule,
-                           DisplayFormula, Emphasis, ExternalLink, Figure, Formula, Gallery,
-                           Hatnote, Infobox, InternalLink, LineBreak, NeedsSource, NoteRef,
-                           OrderedList, Paragraph, Poem, Protected, Quotation, Ruby, Section,
-                           Strong, Text, Variant)
+                           DefinitionDetails, DefinitionList, DefinitionTerm, DisplayFormula,
+                           Emphasis, ExternalLink, Figure, Formula, Gallery, Hatnote, Infobox,
+                           InternalLink, LineBreak, NeedsSource, NoteRef, OrderedList,
+                           Paragraph, Poem, Protected, Quotation, Rule, Ruby, Section, Strong,
+                           Styled, Table, TableCell, Text, Variant)
 from publish.readers.wikitext import read_text
 from publish.report import Report
 
@@ -49,7 +50,8 @@ def compact(nodes) -> str:
     if isinstance(node, NoteRef):
         locator = f"@{compact(node.locator)}" if node.locator else ""
         number = f"#{node.number}" if node.number else ""
-        return f"N({node.source}{number}{locator})"
+        group = f"/{node.group}" if node.group else ""
+        return f"N({node.source}{number}{group}{locator})"
     if isinstance(node, Variant):
         return "V(" + "; ".join(f"{code}: {compact(branch)}" for code, branch in node.branches) + ")"
     if isinstance(node, ConversionRule):
@@ -76,7 +78,31 @@ def compact(nodes) -> str:
         rows = " ".join(f"{compact(r.label)}={compact(r.value)}" for r in node.rows)
         return f"BOX({compact(node.title)}; {rows})"
     if isinstance(node, Bibliography):
-        return f"BIB({' '.join(node.sources)})"
+        group = f":{node.group}" if node.group else ""
+        return f"BIB{group}({' '.join(node.sources)})"
+    if isinstance(node, Styled):
+        return f"{node.style.upper()}({compact(node.children)})"
+    if isinstance(node, Rule):
+        return "HR"
+    if isinstance(node, DefinitionList):
+        return f"DL({compact(node.items)})"
+    if isinstance(node, DefinitionTerm):
+        return f"DT({compact(node.children)})"
+    if isinstance(node, DefinitionDetails):
+        blocks = f" {compact(node.blocks)}" if node.blocks else ""
+        return f"DD({compact(node.children)}{blocks})".replace("( ", "(")
+    if isinstance(node, Table):
+        caption = f"{compact(node.caption)}; " if node.caption else ""
+        head = f"head={node.head_rows}; " if node.head_rows else ""
+        rows = " ".join(f"ROW({compact(row.cells)})" for row in node.rows)
+        return f"TABLE({caption}{head}{rows})"
+    if isinstance(node, TableCell):
+        kind = "TH" if node.header else "TD"
+        spans = "".join(f"{name}{value}" for name, value in (("r", node.rowspan),
+                                                             ("c", node.colspan)) if value > 1)
+        extra = ",".join(part for part in (spans, node.align) if part)
+        extra = f"[{extra}]" if extra else ""
+        return f"{kind}{extra}({compact(node.blocks)})"
     if isinstance(node, (Formula, DisplayFormula)):
         kind = ("CHEM" if node.chem else "MATH") + ("-BLOCK" if isinstance(node, DisplayFormula)
                                                     else "")

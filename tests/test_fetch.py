@@ -328,10 +328,10 @@ def test_build_from_a_url_makes_four_editions_with_images_and_credits(wiki, tmp_
 def test_an_expansion_is_matched_with_its_conversion_blocks(tmp_path):
     source = tmp_path / "a.wiki"
     source.write_text("甲{{X|-{zh-hans:一;zh-hant:壹;}-}}乙{{X|-{zh-hans:二;zh-hant:貳;}-}}丙"
-                      "{{lang|en|{{Y}}}}{{Z}}\n", encoding="utf-8")
+                      "{{lang|en|{{内文}}}}{{Z}}\n", encoding="utf-8")
     source.with_name("a.expansions.json").write_text(json.dumps({"expansions": {
         "{{X|-{zh-hans:二;zh-hant:貳;}-}}": "<二>", "{{X|-{zh-hans:一;zh-hant:壹;}-}}":
-        "'''-{zh-hans:一;zh-hant:壹;}-'''", "{{Y}}": "内"}}, ensure_ascii=False),
+        "'''-{zh-hans:一;zh-hant:壹;}-'''", "{{内文}}": "内"}}, ensure_ascii=False),
         encoding="utf-8")
     report = Report()
     document = read(source, report)

@@ -3,6 +3,7 @@ never a traceback, a hang, a half-written file or a network fetch."""
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 import time
 import zipfile
@@ -107,13 +108,17 @@ def test_reference_troubles_warn_and_keep_pdf_and_epub_notes_alike(tmp_path):
     assert status == 0
     import json
     codes = {w["code"] for w in json.loads((out / "art.report.json").read_text())["warnings"]}
-    assert {"ref-undefined", "ref-redefined", "ref-group", "ref-empty", "ref-nested",
+    assert {"ref-undefined", "ref-redefined", "ref-empty", "ref-nested",
             "rp-orphan", "bibliography-repeated"} <= codes
     with zipfile.ZipFile(out / "art.zh-Hans.epub") as book:
         epub_refs = sum(book.read(n).count(b'epub:type="noteref"') for n in book.namelist()
                         if n.endswith(".xhtml"))
     calls, notes = note_pages(out / "art.zh-Hans.pdf")
-    assert epub_refs == len(calls) == len(notes) == 5
+    # Four citations numbered 1–4, and the note of group 注 labelled on its own (注 1).
+    assert epub_refs == 5 and len(calls) == len(notes) == 4
+    pdf = subprocess.run(["pdftotext", "-enc", "UTF-8", str(out / "art.zh-Hans.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "注 1. 分组" in pdf
 
 
 def test_raw_html_passes_only_as_text(tmp_path):

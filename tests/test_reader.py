@@ -20,7 +20,8 @@ def _cases():
         name, rest = chunk.split("\n", 1)
         source, expected = rest.split("\n---\n", 1)
         lines = expected.strip().splitlines()
-        warnings = lines[1].removeprefix("warnings:").split() if len(lines) > 1 else []
+        warnings = lines[1].removeprefix("warnings:").split() \
+            if len(lines) > 1 and lines[1].startswith("warnings:") else []
         yield pytest.param(source, lines[0], warnings, id=name)
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import (Bibliography, Block, BulletList, CodeBlock, DisplayFormula, Figure,
-                     Formula, Gallery, Hatnote, Infobox, ListItem, OrderedList, Paragraph, Poem,
-                     Quotation, Section, Strong, Text, plain_text)
+from ..model import (Bibliography, Block, BulletList, CodeBlock, DefinitionDetails,
+                     DefinitionList, DefinitionTerm, DisplayFormula, Figure, Formula, Gallery,
+                     Hatnote, Infobox, ListItem, OrderedList, Paragraph, Poem, Quotation, Rule,
+                     Section, Strong, Table, Text, plain_text)
 from ..report import Report
 from .refs import attach_locators
 from .runs import cjk_pair, normalise, trim
@@ -39,9 +40,11 @@ class Heading:
 
 NEWLINE = Newline()
 
-#: The block nodes a line of tokens may hold: each ends the paragraph before it.
+#: The block nodes the dispatcher hands over whole (a line holding one is split around it).
 BLOCK_TOKENS = (Figure, Hatnote, Infobox, Bibliography, DisplayFormula, CodeBlock, Quotation,
-                Poem, Gallery)
+                Poem, Gallery, Table, DefinitionList, Rule)
+#: The blocks that stay inside the list item whose line holds them.
+NESTED_IN_ITEMS = (Table, DefinitionList)
 
 
 def build(tokens: list, report: Report) -> tuple[tuple[Block, ...], tuple[Section, ...]]:
@@ -73,7 +76,7 @@ def build(tokens: list, report: Report) -> tuple[tuple[Block, ...], tuple[Sectio
 def _blocks(tokens: list, report: Report):
     """Tokens → blocks and headings: lines gathered into paragraphs and lists."""
     paragraph: list = []
-    list_items: list[tuple[str, tuple]] = []
+    list_items: list[tuple[str, tuple, tuple]] = []
 
     def flush_paragraph():
         inlines = normalise(attach_locators(paragraph, report), report)
@@ -91,24 +94,37 @@ def _blocks(tokens: list, report: Report):
         markers = ""
         while line and isinstance(line[0], ListMarker):
             markers += line.pop(0).char
-        # A definition's ":" inside a ";term:" line separates term and definition.
+        if markers and markers[0] == ";" and any(isinstance(t, ListMarker) for t in line):
+            # ";term : definition" on one line: the term, then its definition.
+            split = next(i for i, t in enumerate(line) if isinstance(t, ListMarker))
+            term, definition = line[:split], line[split + 1:]
+            yield from flush_paragraph()
+            list_items.append((markers, tuple(trim(normalise(attach_locators(term, report),
+                                                                report))), ()))
+            list_items.append((markers[:-1] + ":", tuple(trim(normalise(
+                attach_locators([t for t in definition if not isinstance(t, ListMarker)],
+                                report), report))), ()))
+            continue
         line = [Text(" ") if isinstance(t, ListMarker) else t for t in line]
         blocks_in_line = [t for t in line if isinstance(t, (*BLOCK_TOKENS, Heading))]
-        if markers and markers[0] in "*#":
+        if markers and not markers.strip(":") and (formula := _lone_formula(line)) is not None:
+            # ":<math>…</math>" alone on its line is a display formula.
+            yield from flush_paragraph()
+            yield from flush_list()
+            yield DisplayFormula(formula.tex, formula.chem)
+            continue
+        if markers:
             yield from flush_paragraph()
             inline = [t for t in line if t not in blocks_in_line]
             content = trim(normalise(attach_locators(inline, report), report))
-            list_items.append((markers, tuple(content)))
-            yield from blocks_in_line
+            # A table or definition list in a list item belongs to the item.
+            nested = tuple(t for t in blocks_in_line if isinstance(t, NESTED_IN_ITEMS))
+            list_items.append((markers, tuple(content), nested))
+            yield from (t for t in blocks_in_line if not isinstance(t, NESTED_IN_ITEMS))
             continue
         yield from flush_list()
         if not any(not (isinstance(t, Text) and not t.text.strip()) for t in line):
             yield from flush_paragraph()
-            continue
-        if markers and not markers.strip(":") and (formula := _lone_formula(line)) is not None:
-            # ":<math>…</math>" alone on its line is a display formula.
-            yield from flush_paragraph()
-            yield DisplayFormula(formula.tex, formula.chem)
             continue
         if paragraph and not isinstance(line[0], BLOCK_TOKENS):
             inline = [t for t in paragraph if not isinstance(t, Locator)]
@@ -134,7 +150,8 @@ def _lone_formula(line: list) -> Formula | None:
 
 
 def build_blocks(tokens: list, report: Report) -> tuple[Block, ...]:
-    """Tokens inside a block (a quotation) → its blocks; a heading there reads as a bold line."""
+    """Tokens inside a block (a quotation, a table cell) → its blocks; a heading there reads as
+    a bold paragraph."""
     return tuple(Paragraph((Strong(item.title),)) if isinstance(item, Heading) else item
                  for item in _blocks(tokens, report))
 
@@ -152,26 +169,40 @@ def split_lines(tokens: list) -> list[list]:
     return lines
 
 
-def build_lists(items: list[tuple[str, tuple]]) -> list[Block]:
-    """``[("*", a), ("**", b), ("*", c)]`` → one list of a (with b under it) and c."""
+def build_lists(items: list[tuple[str, tuple, tuple]]) -> list[Block]:
+    """``[("*", a, ()), ("**", b, ()), ("*", c, ())]`` → one list of a (with b under it) and
+    c; the third member of each item is the blocks nested in it (a table on the item's line).
+
+    Markers ``*`` and ``#`` make bullet and numbered lists, ``;`` terms and ``:`` definitions
+    (or indented lines) of a definition list; a longer marker nests under the entry before.
+    """
+    def kind_of(char: str) -> str:
+        return ":" if char in ";:" else char
+
     def build_from(start: int, depth: int) -> tuple[Block, int]:
-        kind = items[start][0][depth - 1]
-        entries: list[ListItem] = []
+        kind = kind_of(items[start][0][depth - 1])
+        entries: list = []
         index = start
         while index < len(items) and len(items[index][0]) >= depth \
-                and items[index][0][depth - 1] == kind:
-            markers, content = items[index]
+                and kind_of(items[index][0][depth - 1]) == kind:
+            markers, content, nested_blocks = items[index]
             if len(markers) > depth:
                 sub, index = build_from(index, depth + 1)
-                if entries:
-                    last = entries.pop()
-                    entries.append(ListItem(last.children, (*last.sublists, sub)))
-                else:
-                    entries.append(ListItem((), (sub,)))
+                nested = _nest(entries.pop() if entries else None, sub, kind)
+                entries.extend(nested if isinstance(nested, list) else [nested])
                 continue
-            entries.append(ListItem(content))
+            if kind != ":":
+                entries.append(ListItem(content, nested_blocks))
+            elif markers[depth - 1] == ";" and not nested_blocks:
+                entries.append(DefinitionTerm(content))
+            else:
+                entries.append(DefinitionDetails(content, nested_blocks))
             index += 1
-        node = (OrderedList if kind == "#" else BulletList)(tuple(entries))
+        node: Block
+        if kind == ":":
+            node = DefinitionList(tuple(entries))
+        else:
+            node = (OrderedList if kind == "#" else BulletList)(tuple(entries))
         return node, index
 
     blocks: list[Block] = []
@@ -180,4 +211,18 @@ def build_lists(items: list[tuple[str, tuple]]) -> list[Block]:
         block, index = build_from(index, 1)
         blocks.append(block)
     return blocks
+
+
+def _nest(last, sub: Block, kind: str):
+    """The entry ``last`` with the list ``sub`` nested under it (a new empty entry if none)."""
+    if isinstance(last, ListItem):
+        return ListItem(last.children, (*last.sublists, sub))
+    if isinstance(last, DefinitionDetails):
+        return DefinitionDetails(last.children, (*last.blocks, sub))
+    if last is None and kind != ":":
+        return ListItem((), (sub,))
+    if last is not None:
+        # A term: its nested list is a definition of its own after it.
+        return [last, DefinitionDetails((), (sub,))]
+    return DefinitionDetails((), (sub,))
 

@@ -1,18 +1,22 @@
 """Reader stage, references: ``<ref>`` tags and cite templates → Sources and NoteRefs.
 
-Named refs may be used before they are defined, so every definition is gathered first;
-``{{rp}}`` locators after a call are attached to it. Takes mwparserfromhell tags and template
+Named refs may be used before they are defined, so every definition is gathered first (also
+those listed inside ``<references>`` or ``{{Reflist|refs=…}}``); ``{{rp}}`` locators after a
+call are attached to it. A ref's ``group`` (``<ref group="注">``, ``{{efn}}``'s
+``lower-alpha`` …) goes on its call, so each group is numbered and listed on its own; a note
+may hold notes of another group. Takes mwparserfromhell tags and template
 parameters from :mod:`publish.readers.wikitext`; returns model nodes.
 """
 from __future__ import annotations
 
+import mwparserfromhell
 from mwparserfromhell import nodes as mw
 
-from ..model import ExternalLink, Inline, NoteRef, Source, Text, walk
+from ..model import ExternalLink, Inline, NoteRef, Source, Text, plain_text, walk
 from ..report import Report
-from .citations import CITE_TEMPLATES, format_citation
+from .citations import CITE_TEMPLATES, format_citation, page_locator
 from .runs import normalise, trim
-from .templates import Locator, Params, normalise_name
+from .templates import NOTE_GROUPS, Locator, Params, normalise_name
 
 __all__ = ["References", "attach_locators"]
 
@@ -25,7 +29,8 @@ class References:
         self.definitions: dict = {}
         self.source_ids: dict[str, str] = {}
         self.sources: list[Source] = []
-        self.in_ref = False
+        #: The groups of the notes being read, innermost last (a note may hold notes).
+        self.open_groups: list[str] = []
 
     def collect_definitions(self, code) -> None:
         """Named refs can be used before they are defined: gather every definition first."""
@@ -40,6 +45,14 @@ class References:
                               f"the first is used")
                 continue
             self.definitions[name] = tag.contents
+        for template in code.filter_templates(recursive=True):
+            name = normalise_name(str(template.name))
+            if name not in NOTE_GROUPS or not template.has("name"):
+                continue
+            params = Params(template)
+            ref_name, content = (params.get("name") or "").strip(), self._note_text(params)
+            if ref_name and content.strip() and ref_name not in self.definitions:
+                self.definitions[ref_name] = mwparserfromhell.parse(content)
 
     @staticmethod
     def _ref_name(tag) -> str:
@@ -48,37 +61,78 @@ class References:
                 return str(attr.value).strip()
         return ""
 
-    def ref(self, tag) -> list:
-        """A ``<ref>`` tag → its note call (the source defined once, on first use)."""
-        if self.in_ref:
-            self.reader.warn("ref-nested", "a <ref> inside a <ref>; the inner one is dropped")
-            return []
+    @staticmethod
+    def group_of(tag) -> str:
         for attr in tag.attributes:
             if str(attr.name).strip().lower() == "group":
-                self.reader.warn("ref-group", f"<ref group={str(attr.value).strip()!r}> numbered "
-                          "with the other notes")
-        name = self._ref_name(tag)
-        if name and name in self.source_ids:
-            return [NoteRef(self.source_ids[name])]
-        if name:
+                return str(attr.value).strip()
+        return ""
+
+    def ref(self, tag) -> list:
+        """A ``<ref>`` tag → its note call (the source defined once, on first use)."""
+        return self._note(self._ref_name(tag), self.group_of(tag), tag.contents)
+
+    def template_note(self, params: Params, group: str) -> list:
+        """A note written as a template, like ``{{efn|text}}``, ``{{refn|text|group=注}}`` or
+        ``{{#tag:ref|text|group=注|name=甲}}``: its call, in ``group`` unless it names one."""
+        named = params.get("group")
+        if named is not None and named.strip():
+            group = self.reader.plain(named).strip()
+        text = self._note_text(params)
+        return self._note((params.get("name") or "").strip(), group,
+                          mwparserfromhell.parse(text) if text.strip() else None)
+
+    @staticmethod
+    def _note_text(params: Params) -> str:
+        positional = params.positional()
+        return positional[0][1] if positional else (params.get("text") or "")
+
+    def _note(self, name: str, group: str, content) -> list:
+        if group in self.open_groups:
+            self.reader.warn("ref-nested", "a note inside a note of its own group; the inner one "
+                             "is dropped")
+            return []
+        key = f"{group}\x00{name}"
+        if name and key in self.source_ids:
+            return [NoteRef(self.source_ids[key], group=group)]
+        if name and (content is None or not str(content).strip()):
             content = self.definitions.get(name)
             if content is None:
                 self.reader.warn("ref-undefined", f"<ref name={name!r}/> is never defined; dropped")
                 return []
-        else:
-            content = tag.contents
-            if content is None or not str(content).strip():
-                self.reader.warn("ref-empty", "an empty <ref></ref>; dropped")
-                return []
+        elif content is None or not str(content).strip():
+            self.reader.warn("ref-empty", "an empty <ref></ref>; dropped")
+            return []
         source_id = f"s{len(self.sources) + 1}"
         if name:
-            self.source_ids[name] = source_id
-        self.in_ref = True
+            self.source_ids[key] = source_id
+        index = len(self.sources)
+        self.sources.append(Source(source_id, (), ()))  # its place, kept in reading order
+        self.open_groups.append(group)
         try:
-            self.sources.append(self._source(source_id, content))
+            source = self._source(source_id, content)
         finally:
-            self.in_ref = False
-        return [NoteRef(source_id)]
+            self.open_groups.pop()
+        if not plain_text(source.full).strip() and index == len(self.sources) - 1:
+            # Nothing readable (a template this reader drops): no empty note is printed.
+            self.reader.warn("ref-empty", "a note whose text reads as nothing; dropped")
+            self.sources.pop()
+            self.source_ids.pop(key, None)
+            return []
+        self.sources[index] = source
+        return [NoteRef(source_id, group=group)]
+
+    def named_calls(self, params: Params) -> list:
+        """``{{r|甲|乙|page=12}}``: calls of the named refs 甲 and 乙 (defined elsewhere, often
+        in the list), the page attached to the last as ``{{rp}}`` would be."""
+        group = (params.get("group") or "").strip()
+        out: list = []
+        for _, name in params.positional():
+            out.extend(self._note(name.strip(), group, None))
+        page = params.get("page") or params.get("pages") or params.get("p")
+        if out and page and page.strip():
+            out.append(Locator(page_locator(self.reader.plain(page))))
+        return out
 
     def _source(self, source_id: str, content) -> Source:
         templates = [node for node in content.nodes if isinstance(node, mw.Template)]

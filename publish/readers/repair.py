@@ -55,13 +55,24 @@ def repair(text: str, report: Report) -> str:
 
 
 def _close_tables(text: str, report: Report) -> str:
-    """A table ``{|`` never closed by ``|}`` is closed where its paragraph ends."""
+    """A table ``{|`` never closed by ``|}`` is closed where its paragraph ends. A blank line
+    inside a table that is closed later (before the next heading) is kept, as MediaWiki does."""
     lines = text.split("\n")
+    # closes_ahead[i]: a |} follows line i before any heading.
+    closes_ahead = [False] * len(lines)
+    state = False
+    for index in range(len(lines) - 1, -1, -1):
+        closes_ahead[index] = state
+        stripped = lines[index].strip()
+        if stripped.startswith("|}"):
+            state = True
+        elif stripped.startswith("=") and stripped.endswith("="):
+            state = False
     open_tables = 0
     out: list[str] = []
-    for line in lines:
+    for index, line in enumerate(lines):
         stripped = line.strip()
-        if open_tables and not stripped:
+        if open_tables and not stripped and not closes_ahead[index]:
             out.extend(["|}"] * open_tables)
             open_tables = 0
             report.warn("table-unclosed", "a table without its closing |}; closed")

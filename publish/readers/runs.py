@@ -53,7 +53,8 @@ def normalise(inlines: list, report: Report, keep_spaces: bool = False) -> list:
             text = re.sub(r"[ \t\u00a0]{2,}", " ", text)
             if not keep_spaces:
                 text = _SPACE_BETWEEN_CJK.sub("", text)
-            if isinstance(node, Text):  # Protected text was cleaned, or is literal
+            if isinstance(node, Text):
+                # Protected text is literal (<nowiki>, an entity such as &lt;): kept as written.
                 text = strip_debris(text, report)
             if text:
                 out.append(type(node)(text))

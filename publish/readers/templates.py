@@ -16,7 +16,7 @@ from ..model import (Bibliography, Hatnote, Infobox, InfoboxRow, InternalLink, N
 from .citations import CITE_TEMPLATES, page_locator
 from .conversion import note_ta
 
-__all__ = ["Locator", "Params", "HANDLERS", "normalise_name"]
+__all__ = ["Locator", "Params", "HANDLERS", "normalise_name", "NOTE_GROUPS"]
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,8 @@ def _locator(ctx, params):
 
 
 def _bibliography(ctx, params):
-    return [Bibliography()]
+    group = params.get("group")
+    return [Bibliography(group=ctx.plain(group).strip() if group else "")]
 
 
 def _drop(ctx, params):
@@ -149,7 +150,6 @@ HANDLERS: dict[str, Callable] = {
     "reflist": _bibliography,
     "references": _bibliography,
     "refs": _bibliography,
-    "notelist": _bibliography,
     # Portals and navigation boxes link to other pages of the wiki; a book drops them.
     "portal box": _drop,
     "portal": _drop,
@@ -182,4 +182,50 @@ HANDLERS: dict[str, Callable] = {
     "!": lambda ctx, params: [Text("|")],
 }
 HANDLERS.update({name: _citation(kind) for name, kind in CITE_TEMPLATES.items()})
+
+
+# ---------------------------------------------------------------- note groups
+
+#: Templates that write a note, with the group they put it in (``""`` is the citations).
+#: {{efn}} and its kin are explanatory notes lettered a, b, c (efn-ua: A, B; efn-lr: i, ii);
+#: {{NoteTag}} is zhwiki's 注1, 注2 …; {{refn}} and {{#tag:ref}} take ``group=``.
+NOTE_GROUPS = {
+    "efn": "lower-alpha", "efn-la": "lower-alpha", "efn-ua": "upper-alpha",
+    "efn-lr": "lower-roman", "efn-ur": "upper-roman", "efn-lg": "lower-greek",
+    "notetag": "note", "note tag": "note", "refn": "", "#tag:ref": "",
+}
+
+
+def _note(group: str) -> Callable:
+    def handler(ctx, params):
+        return ctx.refs.template_note(params, group)
+    return handler
+
+
+def _group_list(group: str) -> Callable:
+    def handler(ctx, params):
+        named = params.get("group")
+        return [Bibliography(group=ctx.plain(named).strip() if named and named.strip()
+                             else group)]
+    return handler
+
+
+HANDLERS.update({name: _note(group) for name, group in NOTE_GROUPS.items()})
+HANDLERS.update({
+    # {{notelist}} lists the efn notes where it stands (注释); -ua, -lr … their other groups.
+    "notelist": _group_list("lower-alpha"),
+    "notelist-la": _group_list("lower-alpha"),
+    "notelist-ua": _group_list("upper-alpha"),
+    "notelist-lr": _group_list("lower-roman"),
+    "notelist-ur": _group_list("upper-roman"),
+    "notelist-lg": _group_list("lower-greek"),
+    # {{r|name|page=12}} calls a named ref defined elsewhere (often in the list), with a page.
+    "r": lambda ctx, params: ctx.refs.named_calls(params),
+    # {{ReflistH}} … {{ReflistF}} open and close a small-type source list: they print nothing.
+    "reflisth": _drop,
+    "reflistf": _drop,
+    # {{NoteFoot}} lists the {{NoteTag}} notes.
+    "notefoot": _group_list("note"),
+    "note foot": _group_list("note"),
+})
 HANDLERS = {normalise_name(name): handler for name, handler in HANDLERS.items()}

@@ -18,13 +18,13 @@ from mwparserfromhell import nodes as mw
 
 from .. import images
 from ..media import FOLDER, Media
-from ..model import (Bibliography, BulletList, CodeBlock, DisplayFormula, Document, Emphasis,
-                     ExternalLink, Figure, Gallery, Hatnote, Infobox, Inline, InternalLink,
-                     LineBreak, Meta, OrderedList, Paragraph, Poem, Protected, Quotation, Strong,
-                     Text, plain_text)
+from ..model import (Bibliography, BulletList, CodeBlock, DefinitionDetails, DefinitionList,
+                     DisplayFormula, Document, Emphasis, ExternalLink, Figure, Gallery, Hatnote,
+                     Inline, InternalLink, LineBreak, Meta, OrderedList, Paragraph, Poem,
+                     Protected, Quotation, Rule, Strong, Styled, Text, plain_text)
 from ..report import Report
 from . import blocks
-from .blocks import NEWLINE, Heading, ListMarker, Newline
+from .blocks import BLOCK_TOKENS, NEWLINE, Heading, ListMarker, Newline, build_blocks
 from . import conversion
 from .conversion import PLACEHOLDER, Markup, lift
 from .expansions import Expansions, lift_into
@@ -32,6 +32,7 @@ from .extensions import TAG_HANDLERS, TEMPLATE_HANDLERS, as_inlines, hoist_quota
 from .refs import References, attach_locators
 from .repair import repair, strip_debris
 from .runs import clean_text, normalise, trim
+from .tables import INDENT_CLASS, TABLE_TEMPLATES, indent_tables, read_table
 from .templates import HANDLERS, Locator, Params, normalise_name
 
 __all__ = ["read_text"]
@@ -56,6 +57,11 @@ DROPPED_TAGS = {"script", "style", "iframe", "object", "embed", "link", "meta", 
 MAX_DEPTH = 60
 #: A ``-{…}-`` block that may hold a quotation written once per script.
 _QUOTATION = re.compile(r"\{\{\s*(?:c?quote|blockquote|quotation)|<blockquote", re.I)
+#: Text-level tags set as styled runs, with the style each means (``<del>`` is struck out …).
+STYLED_TAGS = {"sup": "sup", "sub": "sub", "s": "s", "del": "s", "strike": "s", "u": "u",
+               "ins": "u", "small": "small", "big": "big"}
+#: Characters that would read as markup again once an entity such as ``&lt;`` is decoded.
+_MARKUP_CHARS = re.compile(r"[<>\[\]{}|']")
 
 
 def read_text(text: str, report: Report, meta: Meta | None = None,
@@ -69,6 +75,7 @@ def read_text(text: str, report: Report, meta: Meta | None = None,
     text = clean_text(unicodedata.normalize("NFC", text), report)
     text, table, switches = lift(text, report)
     text = repair(text, report)
+    text = indent_tables(text)
     code = mwparserfromhell.parse(text)
     reader = _Reader(report, table, media, expansions or Expansions({}))
     reader.groups = groups or {}
@@ -112,7 +119,8 @@ class _Reader:
 
     def _template(self, template: mw.Template) -> list:
         name = normalise_name(str(template.name))
-        handler = HANDLERS.get(name) or TEMPLATE_HANDLERS.get(name)
+        handler = HANDLERS.get(name) or TEMPLATE_HANDLERS.get(name) \
+            or TABLE_TEMPLATES.get(name)
         if handler is None:
             expansion = self.expansions.get(str(template), self.table)
             if expansion is not None:
@@ -178,6 +186,10 @@ class _Reader:
         elif INTERLANGUAGE.match(target) and prefix not in ("wikipedia", "wp", "help", "portal"):
             return []
         target = target.replace("_", " ")
+        if link.text is not None and not str(link.text):
+            # The pipe trick: [[Help:目录|]] shows 目录, [[中国 (消歧义)|]] shows 中国.
+            shown = re.sub(r"\s*[(（][^()（）]*[)）]\s*$", "", target.split(":", 1)[-1])
+            return [InternalLink(target, self.inlines(shown.split(",")[0].strip() or target))]
         text = self.inlines(link.text) if link.text is not None and str(link.text).strip() \
             else self.inlines(target.split("#")[0] or target)
         return [InternalLink(target, text)]
@@ -186,6 +198,10 @@ class _Reader:
 
     def plain(self, wikitext) -> str:
         return plain_text(self.inlines(wikitext))
+
+    def inlines_of(self, nodes: list) -> tuple[Inline, ...]:
+        """A list of mwparserfromhell nodes read as inline content."""
+        return self.inlines(mwparserfromhell.parse("".join(str(node) for node in nodes)))
 
     def inlines(self, wikitext) -> tuple[Inline, ...]:
         """Wikitext (a string or parsed code) read as inline content: blocks flattened."""
@@ -205,7 +221,8 @@ class _Reader:
                 out.extend(token.children)
             elif isinstance(token, (DisplayFormula, CodeBlock, Quotation, Poem, Gallery)):
                 out.extend(as_inlines(token, self.warn))
-            elif isinstance(token, (Figure, Infobox, Bibliography, BulletList, OrderedList)):
+            elif isinstance(token, (*BLOCK_TOKENS, BulletList, OrderedList)) \
+                    and not isinstance(token, Hatnote):
                 self.warn("block-in-inline", f"a {type(token).__name__} inside running text "
                           "dropped")
             else:
@@ -254,7 +271,7 @@ class _Reader:
             elif isinstance(node, mw.Tag):
                 out.extend(self._tag(node))
             elif isinstance(node, mw.HTMLEntity):
-                out.extend(self._text(self._unescape(str(node))))
+                out.extend(self._entity(node))
             elif isinstance(node, mw.Heading):
                 out.append(Heading(node.level, tuple(trim(self.inlines(node.title)))))
             elif isinstance(node, mw.Comment):
@@ -300,6 +317,14 @@ class _Reader:
         out.extend(self._lines(text[position:]))
         return out
 
+    def _entity(self, node: mw.HTMLEntity) -> list:
+        """An entity prints as the character it names: ``&lt;b&gt;`` is the text <b>, never
+        markup, so a character markup would be made of is kept Protected from debris removal."""
+        character = self._unescape(str(node))
+        if _MARKUP_CHARS.search(character):
+            return [Protected(character)]
+        return self._text(character)
+
     def _unescape(self, text: str) -> str:
         """Entities resolved, and what they named cleaned again (``&#1;`` is a control)."""
         return clean_text(html.unescape(text), self.report)
@@ -344,20 +369,25 @@ class _Reader:
         if name == "ref":
             return self.refs.ref(tag)
         if name == "references":
-            return [Bibliography()]
+            return [Bibliography(group=self.refs.group_of(tag))]
         if name == "br":
             return [LineBreak()]
         if name == "li" or name in ("dt", "dd"):
             return [ListMarker(tag.wiki_markup)] if tag.wiki_markup else \
                 [NEWLINE, *self._children(tag), NEWLINE]
         if name == "hr":
-            return [NEWLINE]
+            return [NEWLINE, Rule(), NEWLINE]
+        if name in STYLED_TAGS and not tag.self_closing:
+            return [Styled(STYLED_TAGS[name], self.inlines(tag.contents or ""))]
+        if name == "dl" and INDENT_CLASS in str(tag.get("class").value if tag.has("class")
+                                                 else ""):
+            return self._indented(tag)
         if name in ("b", "strong"):
             return [Strong(self.inlines(tag.contents or ""))]
         if name in ("i", "em"):
             return [Emphasis(self.inlines(tag.contents or ""))]
         if name == "table":
-            return self._table(tag)
+            return read_table(self, tag)
         if name in TAG_HANDLERS:
             return TAG_HANDLERS[name](self, tag)
         if name in DROPPED_TAGS:
@@ -386,36 +416,16 @@ class _Reader:
     def _children(self, tag) -> list:
         return self.tokens(tag.contents.nodes) if tag.contents is not None else []
 
-    def _table(self, tag) -> list:
-        """A table flattens to one paragraph a row, its cells joined: books here have none."""
-        self.warn("table-flattened", "a table was flattened into one paragraph a row")
-        out: list = [NEWLINE, NEWLINE]
-        row: list = []
-
-        def end_row():
-            if row:
-                out.extend([*row, NEWLINE, NEWLINE])
-                row.clear()
-
-        def cells(nodes):
-            for node in nodes:
-                name = str(node.tag).strip().lower() if isinstance(node, mw.Tag) else ""
-                if name == "tr":
-                    end_row()
-                    cells(node.contents.nodes if node.contents is not None else [])
-                    end_row()
-                elif name in ("td", "th", "caption"):
-                    if row:
-                        row.append(Text("　"))
-                    row.extend(token for token in self._children(node)
-                               if not isinstance(token, Newline))
-                else:
-                    row.extend(token for token in self.tokens([node])
-                               if not isinstance(token, Newline))
-
-        cells(tag.contents.nodes if tag.contents is not None else [])
-        end_row()
-        return out
+    def _indented(self, tag) -> list:
+        """``:{| … |}`` (wrapped by :func:`.tables.indent_tables`): the table, indented."""
+        depth = int(str(tag.get("class").value).rsplit("-", 1)[-1] or 1)
+        blocks = build_blocks(self._children(tag), self.report)
+        if not blocks:
+            return []
+        node = DefinitionList((DefinitionDetails((), blocks),))
+        for _ in range(min(depth, 6) - 1):
+            node = DefinitionList((DefinitionDetails((), (node,)),))
+        return [NEWLINE, node, NEWLINE]
 
 
 # ---------------------------------------------------------------- helpers

@@ -1,68 +1,130 @@
-"""Transform: number citation uses and resolve their notes; fill the bibliography (Document → Document).
+"""Transform: number note uses per group and resolve their notes; fill each group's list (Document → Document).
 
 Before::
 
-    Paragraph(… NoteRef(source="s1", locator=(Text("第32页"),)) …)   Bibliography(sources=())
+    Paragraph(… NoteRef(source="s1", locator=(Text("第32页"),)) … NoteRef("s7", group="lower-alpha"))
+    Bibliography(sources=())   Bibliography(sources=(), group="lower-alpha")
 
 After::
 
-    Paragraph(… NoteRef(source="s1", locator=…, number=3) …)          Bibliography(sources=("s1", …))
-    Document.notes = (…, Note(3, "s1", (<short form of s1>, Text("，第32页。"))), …)
+    Paragraph(… NoteRef(source="s1", locator=…, number=3) … NoteRef("s7", number=4, group=…))
+    Bibliography(sources=("s1", …))   Bibliography(sources=("s7",), group="lower-alpha")
+    Document.notes = (…, Note(3, "s1", (<short form of s1>, Text("，第32页。")), label="2"),
+                      Note(4, "s7", (…), group="lower-alpha", label="a"))
 
-A source's first note carries its full entry, later ones its short form. Sources no note
-cites are dropped; every other one is listed once, in order of first citation, where the
-first ``{{Reflist}}`` stood (or in a closing section if there was none).
+``number`` identifies each use's note across the document; ``label`` is what it prints,
+counted within its group: citations (group ``""``) 1, 2, 3 … a use each, a source's first note
+carrying its full entry and later ones its short form; every other group (explanatory notes)
+a label per note, a, b, c … for ``lower-alpha``, 注1, 注2 … for ``note``, and a note used again
+keeps its label. A note's own notes (a citation inside an ``{{efn}}``) are numbered where the
+note is. Sources no note cites are dropped; each group's notes are listed once, where the
+first list of that group stood (``{{Reflist}}``, ``{{notelist}}``, ``<references group=…/>``),
+or in a closing section if there was none.
 """
 from __future__ import annotations
 
 import dataclasses
 
-from ..model import Bibliography, Document, Note, NoteRef, Section, Text, plain_text, rebuild
+from ..model import (Bibliography, Document, Note, NoteRef, Paragraph, Section, Text,
+                     plain_text, rebuild)
 from ..report import Report
 
-__all__ = ["apply"]
+__all__ = ["apply", "label"]
 
 END_PUNCTUATION = "。．.！？!?"
+_ROMAN = (("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 90),
+          ("l", 50), ("xl", 40), ("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
+_GREEK = "αβγδεζηθικλμνξοπρστυφχψω"
+
+
+def label(group: str, number: int) -> str:
+    """The mark of the ``number``-th note of ``group``, as MediaWiki prints it."""
+    if group in ("lower-alpha", "upper-alpha", "lower-greek"):
+        letters = _GREEK if group == "lower-greek" else "abcdefghijklmnopqrstuvwxyz"
+        out = ""
+        while number:
+            number, rest = divmod(number - 1, len(letters))
+            out = letters[rest] + out
+        return out.upper() if group == "upper-alpha" else out
+    if group in ("lower-roman", "upper-roman"):
+        out = ""
+        for numeral, value in _ROMAN:
+            while number >= value:
+                out, number = out + numeral, number - value
+        return out.upper() if group == "upper-roman" else out
+    if group == "note":
+        return f"注{number}"
+    return f"{group} {number}" if group else str(number)
 
 
 def apply(document: Document, script: str, report: Report) -> Document:
     sources = {source.id: source for source in document.sources}
-    notes: list[Note] = []
-    cited: list[str] = []
-    bibliographies = 0
+    notes: list[Note | None] = []
+    cited: dict[str, list[str]] = {}
+    counts: dict[str, int] = {}
+    labels: dict[tuple[str, str], str] = {}
+    listed: set[str] = set()
+    expanding: list[str] = []
 
     def visit(node):
-        nonlocal bibliographies
         if isinstance(node, NoteRef):
-            first = node.source not in cited
-            if first:
-                cited.append(node.source)
-            source = sources[node.source]
-            body = list(source.full if first else source.short)
-            if node.locator:
-                body += [Text("，"), *node.locator]
-            if not plain_text(body).rstrip().endswith(tuple(END_PUNCTUATION)):
-                body.append(Text("。"))
-            number = len(notes) + 1
-            notes.append(Note(number, node.source, tuple(body)))
-            return dataclasses.replace(node, number=number)
+            return number(node)
         if isinstance(node, Bibliography):
-            bibliographies += 1
-            if bibliographies > 1:
+            if node.group in listed:
                 report.warn("bibliography-repeated",
-                            "more than one {{Reflist}}/<references/>; the sources are listed once")
+                            f"more than one list of the notes of group {node.group or '(citations)'}"
+                            "; they are listed once")
                 return []
+            listed.add(node.group)
         return node
 
-    document = rebuild(document, visit)
-    order = tuple(cited)
+    def number(node: NoteRef):
+        if node.source in expanding:
+            report.warn("ref-nested", "a note that calls itself; the inner call is dropped")
+            return []
+        group = node.group
+        in_group = cited.setdefault(group, [])
+        first = node.source not in in_group
+        if first:
+            in_group.append(node.source)
+        if group == "" or first:
+            counts[group] = counts.get(group, 0) + 1
+            labels[group, node.source] = label(group, counts[group])
+        source = sources[node.source]
+        body = list(source.full if first or group else source.short)
+        if node.locator:
+            body += [Text("，"), *node.locator]
+        if group == "" and not plain_text(body).rstrip().endswith(tuple(END_PUNCTUATION)):
+            body.append(Text("。"))
+        index = len(notes)
+        notes.append(None)  # its place: the notes it holds are numbered after it
+        expanding.append(node.source)
+        try:
+            body = list(rebuild(Paragraph(tuple(body)), visit).children)
+        finally:
+            expanding.pop()
+        notes[index] = Note(index + 1, node.source, tuple(body), group,
+                            labels[group, node.source])
+        return dataclasses.replace(node, number=index + 1)
+
+    # The text's calls only: a note's own calls are numbered with it, from its source.
+    kept = document.sources
+    document = dataclasses.replace(rebuild(dataclasses.replace(document, sources=(), notes=()),
+                                           visit), sources=kept)
 
     def fill(node):
-        return dataclasses.replace(node, sources=order) if isinstance(node, Bibliography) else node
+        if isinstance(node, Bibliography):
+            return dataclasses.replace(node, sources=tuple(cited.get(node.group, ())))
+        return node
 
     document = rebuild(document, fill)
     sections = document.sections
-    if bibliographies == 0 and notes:
-        sections = (*sections, Section((Text("参考文献"),), 2, (Bibliography(order),)))
-    return dataclasses.replace(document, sections=sections, notes=tuple(notes),
+    for group in sorted(set(cited) - listed, key=lambda g: (g == "", g)):
+        title = "参考文献" if group == "" else "注释"
+        sections = (*sections, Section((Text(title),), 2,
+                                       (Bibliography(tuple(cited[group]), group),)))
+    order = [source_id for source_id in sources
+             if any(source_id in ids for ids in cited.values())]
+    return dataclasses.replace(document, sections=sections,
+                               notes=tuple(note for note in notes if note is not None),
                                sources=tuple(sources[id_] for id_ in order))

@@ -336,7 +336,8 @@ class _EpubTranslator(Translator):
 
     def heading(self, section: Section) -> str:
         level = min(max(section.level - 1, 1), 6)
-        return f'<h{level} id="{section.id}">{self.inlines(without_notes(section.title))}</h{level}>'
+        # The title's note calls are kept: the notes are the same in every edition.
+        return f'<h{level} id="{section.id}">{self.inlines(section.title)}</h{level}>'
 
     def chapter_notes(self) -> Markup:
         """The notes called in the chapter, under a rule and a heading: reading systems with

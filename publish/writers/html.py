@@ -19,17 +19,18 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from ..model import (Bibliography, Block, BulletList, Code, CodeBlock, ConversionRule,
-                     DisplayFormula, Document, Emphasis, ExternalLink, Figure, Formula, Gallery,
-                     Hatnote, Infobox, Inline, InternalLink, LineBreak, NeedsSource, Note,
-                     NoteRef, OrderedList, Paragraph, Poem, Protected, Quotation, Ruby, Section,
-                     Strong, Text, Variant, no_rule, plain_text, walk)
+                     DefinitionDetails, DefinitionList, DefinitionTerm, DisplayFormula, Document,
+                     Emphasis, ExternalLink, Figure, Formula, Gallery, Hatnote, Infobox, Inline,
+                     InternalLink, LineBreak, NeedsSource, Note, NoteRef, OrderedList, Paragraph,
+                     Poem, Protected, Quotation, Rule, Ruby, Section, Strong, Styled, Table,
+                     TableCell, Text, Variant, no_rule, plain_text, walk)
 from ..report import Report
 from ..transforms.script import labels
 from . import formulas
 
 __all__ = ["Translator", "environment", "TEMPLATES", "LANG_TAGS", "render_attribution",
            "render_credits", "is_bibliography", "without_notes", "date_text", "wrap_runs",
-           "highlight", "layout_runs"]
+           "highlight", "layout_runs", "is_note_list", "table_columns", "WIDE_COLUMNS"]
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 #: BCP 47 tags per script: ``lang`` picks the glyph forms (SC, TC or HK) in every renderer.
@@ -91,6 +92,15 @@ class Translator:
         self.sources = {source.id: source for source in document.sources}
         #: EPUB: the notes called in the current chapter, written at its end.
         self.pending_notes: list[Note] = []
+        #: Print: while a footnote is written, the notes called inside it (else None).
+        self.inner_notes: list[Note] | None = None
+        #: While a group's list is written: its notes' own calls print as marks only (their
+        #: notes are already set where the text calls them).
+        self.plain_calls = False
+        #: Each group's first note of a source: the text its group's list shows.
+        self.first_notes: dict[tuple[str, str], Note] = {}
+        for note in document.notes:
+            self.first_notes.setdefault((note.group, note.source), note)
 
     # ------------------------------------------------------------ inlines
 
@@ -203,6 +213,8 @@ class Translator:
             case Ruby():
                 return (f"<ruby><rb>{self.inlines(node.base)}</rb><rp>（</rp>"
                         f"<rt>{self.inlines(node.annotation)}</rt><rp>）</rp></ruby>")
+            case Styled():
+                return self.visit_Styled(node)
             case Variant() | ConversionRule():
                 # The script transform resolves both before any writer runs.
                 raise TypeError(f"a {type(node).__name__} reached the HTML writer unconverted")
@@ -273,24 +285,46 @@ class Translator:
 
     def note_call(self, node: NoteRef) -> str:
         note = self.notes[node.number]
-        n = note.number
+        n, mark = note.number, escape(note.label or str(note.number))
+        kind = " fn-explain" if note.group else ""
         if self.target == "print":
-            size = " n2" if n >= 10 else ""
-            return (f'<span class="fn{size}" id="note-{n}" data-n="{n}">'
-                    f'{self.inlines(note.children)}</span>')
+            if self.plain_calls:
+                return f'<sup class="inner-call">{mark}</sup>'
+            if self.inner_notes is not None:
+                # A note inside a footnote: its mark here, its text at the footnote's end.
+                self.inner_notes.append(note)
+                return f'<sup class="inner-call">{mark}</sup>'
+            size = " n2" if len(note.label or str(n)) >= 2 else ""
+            self.inner_notes = []
+            try:
+                body = str(self.inlines(note.children))
+                while self.inner_notes:
+                    inner = self.inner_notes.pop(0)
+                    body += (f'<span class="inner-note"><sup class="inner-call">'
+                             f'{escape(inner.label)}</sup>{self.inlines(inner.children)}</span>')
+            finally:
+                self.inner_notes = None
+            return f'<span class="fn{size}{kind}" id="note-{n}" data-n="{mark}">{body}</span>'
+        if self.plain_calls:
+            return f'<sup class="inner-call">{mark}</sup>'
         self.pending_notes.append(note)
-        return (f'<a class="noteref" epub:type="noteref" role="doc-noteref" id="ref-{n}" '
-                f'href="#note-{n}">{n}</a>')
+        return (f'<a class="noteref{kind}" epub:type="noteref" role="doc-noteref" id="ref-{n}" '
+                f'href="#note-{n}">{mark}</a>')
 
     def footnotes(self) -> Markup:
-        """EPUB: the asides for the notes called since the last call, in order."""
+        """EPUB: the asides for the notes called since the last call, in order (a note's own
+        notes after it)."""
         out = []
-        for note in self.pending_notes:
+        index = 0
+        while index < len(self.pending_notes):
+            note = self.pending_notes[index]
+            index += 1
             n = note.number
             out.append(
                 f'<aside class="footnote" epub:type="footnote" role="doc-footnote" '
                 f'id="note-{n}"><p><a class="backlink" href="#ref-{n}" role="doc-backlink" '
-                f'title="{escape(self.labels["back_to_text"])}">{self._text(str(n))}.</a> '
+                f'title="{escape(self.labels["back_to_text"])}">'
+                f'{self._text(note.label or str(n))}.</a> '
                 f'{self.inlines(note.children)}</p></aside>')
         self.pending_notes = []
         return Markup("\n".join(out))
@@ -327,6 +361,12 @@ class Translator:
                 return self.block_Poem(node)
             case Gallery():
                 return self.block_Gallery(node)
+            case Table():
+                return self.block_Table(node)
+            case DefinitionList():
+                return self.block_DefinitionList(node)
+            case Rule():
+                return "<hr/>"
             case _:
                 no_rule(node, "the HTML writer")
 
@@ -426,14 +466,97 @@ class Translator:
                 f"<tbody>{rows}</tbody></table>")
 
     def block_Bibliography(self, node: Bibliography) -> str:
+        if node.group:
+            return self.block_NoteList(node)
         entries = []
         for source_id in node.sources:
             source = self.sources[source_id]
             isbn = f'<span class="isbn">ISBN {escape(source.isbn)}</span>' if source.isbn else ""
             sep = "。" if isbn else ""
-            entries.append(f'<li id="source-{escape(source.id)}">{self.inlines(source.full)}'
+            entries.append(f'<li id="source-{escape(source.id)}">'
+                           f'{self.inlines(without_notes(source.full))}'
                            f"{sep}{isbn}</li>")
         return f'<ol class="bibliography">{"".join(entries)}</ol>'
+
+    # ------------------------------------------------------------ tables, definitions, notes
+
+    def visit_Styled(self, node: Styled) -> str:
+        inner = self.inlines(node.children)
+        if node.style == "big":  # not an HTML5 element
+            return f'<span class="big">{inner}</span>'
+        return f"<{node.style}>{inner}</{node.style}>"
+
+    def block_NoteList(self, node: Bibliography) -> str:
+        """A group's list of notes (注释), each with its label, where the article put it."""
+        entries = []
+        for source_id in node.sources:
+            note = self.first_notes.get((node.group, source_id))
+            if note is None:
+                continue
+            self.plain_calls = True
+            try:
+                body = self.inlines(note.children)
+            finally:
+                self.plain_calls = False
+            entries.append(f'<li><span class="note-label">{escape(note.label)}.</span> '
+                           f"{body}</li>")
+        return f'<ol class="notelist">{"".join(entries)}</ol>' if entries else ""
+
+    def block_Table(self, node: Table) -> str:
+        columns = table_columns(node)
+        size = " very-wide" if columns >= WIDE_COLUMNS[1] else \
+            " wide" if columns >= WIDE_COLUMNS[0] else ""
+        caption = f"<caption>{self.inlines(node.caption)}</caption>" if node.caption else ""
+        head = "".join(self._row(row.cells, "col") for row in node.rows[:node.head_rows])
+        body = "".join(self._row(row.cells, "row") for row in node.rows[node.head_rows:])
+        head = f"<thead>{head}</thead>" if head else ""
+        return (f'<div class="table-wrap{size}"><table class="data">{caption}{head}'
+                f"<tbody>{body}</tbody></table></div>")
+
+    def _row(self, cells, scope: str) -> str:
+        out = []
+        for cell in cells:
+            attributes = ""
+            if cell.rowspan > 1:
+                attributes += f' rowspan="{cell.rowspan}"'
+            if cell.colspan > 1:
+                attributes += f' colspan="{cell.colspan}"'
+            if cell.align:
+                attributes += f' class="align-{cell.align}"'
+            if cell.header:
+                spans = cell.colspan > 1 if scope == "col" else cell.rowspan > 1
+                group = "group" if spans else ""
+                out.append(f'<th scope="{scope}{group}"{attributes}>{self._cell(cell)}</th>')
+            else:
+                out.append(f"<td{attributes}>{self._cell(cell)}</td>")
+        return f"<tr>{''.join(out)}</tr>"
+
+    def _cell(self, cell: TableCell) -> str:
+        if len(cell.blocks) == 1 and isinstance(cell.blocks[0], Paragraph):
+            return self.inlines(cell.blocks[0].children)
+        return self.blocks(cell.blocks)
+
+    def block_DefinitionList(self, node: DefinitionList) -> str:
+        """Terms and their definitions as ``<dl>``; definitions before any term (lines indented
+        with ``:``) as indented blocks, since HTML's ``<dd>`` follows a ``<dt>``."""
+        out = []
+        last = ""  # "dt" or "dd" inside an open <dl>, "" outside one
+        for item in node.items:
+            if isinstance(item, DefinitionTerm):
+                out.append(("" if last else "<dl>") + f"<dt>{self.inlines(item.children)}</dt>")
+                last = "dt"
+            elif last:
+                out.append(f"<dd>{self._details(item)}</dd>")
+                last = "dd"
+            else:
+                out.append(f'<div class="indent">{self._details(item)}</div>')
+        if last:
+            out.append(("<dd></dd>" if last == "dt" else "") + "</dl>")
+        return "".join(out)
+
+    def _details(self, item: DefinitionDetails) -> str:
+        text = self.inlines(item.children)
+        return text + "".join(self.block(block) for block in item.blocks)
 
     # ------------------------------------------------------------ sections
 
@@ -446,6 +569,9 @@ class Translator:
         body += [self.section(sub) for sub in section.sections]
         role = ' epub:type="bibliography" role="doc-bibliography"' \
             if self.target == "epub" and is_bibliography(section) else ""
+        if self.target == "epub" and not role and is_note_list(section):
+            role = ' epub:type="endnotes" role="doc-endnotes"'
+
         return Markup(f'<section class="level{section.level}" aria-labelledby="{section.id}"'
                       f'{role}>' + "\n".join(body) + "</section>")
 
@@ -501,7 +627,33 @@ def wrap_runs(text: str, pattern: re.Pattern, render) -> str:
 
 def is_bibliography(section: Section) -> bool:
     """Whether the section holds the list of sources (where ``{{Reflist}}`` stood)."""
-    return any(isinstance(block, Bibliography) for block in section.blocks)
+    return any(isinstance(block, Bibliography) and not block.group for block in section.blocks)
+
+
+def is_note_list(section: Section) -> bool:
+    """Whether the section holds a group's list of notes (where ``{{notelist}}`` stood)."""
+    return any(isinstance(block, Bibliography) and block.group for block in section.blocks)
+
+
+#: A table of this many columns or more is set in smaller type; of the second, on a
+#: landscape page in print.
+WIDE_COLUMNS = (7, 11)
+
+
+def table_columns(table: Table) -> int:
+    """How many columns ``table`` has (its widest row, counting column spans and the cells
+    that rows spanning from above take)."""
+    widest = 0
+    carried: list[int] = []  # rows still covered by a rowspan, per column position
+    for row in table.rows:
+        width = sum(1 for left in carried if left > 0)
+        width += sum(cell.colspan for cell in row.cells)
+        widest = max(widest, width)
+        carried = [left - 1 for left in carried if left > 1]
+        for cell in row.cells:
+            if cell.rowspan > 1:
+                carried.extend([cell.rowspan - 1] * cell.colspan)
+    return widest
 
 
 def without_notes(inlines) -> tuple:
