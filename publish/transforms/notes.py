@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from ..labels import is_chinese, labels
 from ..model import Bibliography, Document, Note, NoteRef, Section, Text, plain_text, rebuild
 from ..report import Report
 
@@ -27,6 +28,7 @@ END_PUNCTUATION = "。．.！？!?"
 
 def apply(document: Document, script: str, report: Report) -> Document:
     sources = {source.id: source for source in document.sources}
+    chinese = is_chinese(script)
     notes: list[Note] = []
     cited: list[str] = []
     bibliographies = 0
@@ -40,9 +42,9 @@ def apply(document: Document, script: str, report: Report) -> Document:
             source = sources[node.source]
             body = list(source.full if first else source.short)
             if node.locator:
-                body += [Text("，"), *node.locator]
+                body += [Text("，" if chinese else ", "), *node.locator]
             if not plain_text(body).rstrip().endswith(tuple(END_PUNCTUATION)):
-                body.append(Text("。"))
+                body.append(Text("。" if chinese else "."))
             number = len(notes) + 1
             notes.append(Note(number, node.source, tuple(body)))
             return dataclasses.replace(node, number=number)
@@ -63,6 +65,7 @@ def apply(document: Document, script: str, report: Report) -> Document:
     document = rebuild(document, fill)
     sections = document.sections
     if bibliographies == 0 and notes:
-        sections = (*sections, Section((Text("参考文献"),), 2, (Bibliography(order),)))
+        sections = (*sections, Section((Text(labels(script)["bibliography"]),), 2,
+                                       (Bibliography(order),)))
     return dataclasses.replace(document, sections=sections, notes=tuple(notes),
                                sources=tuple(sources[id_] for id_ in order))

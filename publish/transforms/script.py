@@ -22,11 +22,12 @@ import re
 
 import opencc
 
+from ..labels import is_chinese
 from ..model import (INLINE_ROOTS, ConversionRule, Document, Protected, Text, Variant, rebuild,
                      walk)
 from ..report import Report
 
-__all__ = ["SCRIPTS", "apply", "convert_text", "labels", "LABELS"]
+__all__ = ["SCRIPTS", "apply", "convert_text"]
 
 #: The one place naming each script's OpenCC configuration. zh-Hant uses s2tw: Taiwan standard
 #: character forms without vocabulary substitution (s2twp would turn 项目 into 專案).
@@ -36,22 +37,6 @@ SCRIPTS = {"zh-Hans": "t2s", "zh-Hant": "s2tw"}
 FALLBACKS = {
     "zh-Hans": ("zh-hans", "zh-cn", "zh-sg", "zh-my", "zh", "zh-hant", "zh-tw", "zh-hk", "zh-mo"),
     "zh-Hant": ("zh-hant", "zh-tw", "zh-hk", "zh-mo", "zh", "zh-hans", "zh-cn", "zh-sg", "zh-my"),
-}
-
-#: Words the writers print themselves, written once in simplified characters.
-LABELS = {
-    "contents": "目录", "bibliography": "参考文献", "notes": "注释", "source": "维基百科",
-    "creator": "维基百科贡献者", "needs_source": "来源请求", "attribution": "版权与来源",
-    "back_to_text": "返回正文", "cover": "封面", "title_page": "书名页",
-    "page": "页", "main": "主条目", "see": "参见", "publisher": "维基百科",
-    "class": "班级", "name": "姓名", "date": "日期", "source_label": "来源",
-    "page_of": "第 {page} 页 / 共 {pages} 页",
-    "attribution_text": (
-        "本书内容取自维基百科条目《{title}》（{url}），依知识共享 署名-相同方式共享 4.0 国际"
-        "许可协议（CC BY-SA 4.0，{licence_url}）发布。本版本经格式转换与繁简转换，"
-        "属于对原条目的改编作品，同样以 CC BY-SA 4.0 发布。条目的作者列表见页面历史：{history}。"
-    ),
-    "accessibility": "本书为可重排的文字版，含目录、标题结构与可跳转的注释；图片附有说明。",
 }
 
 #: Fixes for OpenCC's own mistakes, applied after it, per script. Each was measured on the seed
@@ -108,15 +93,15 @@ def _quotes(text: str, script: str) -> str:
     return text
 
 
-@functools.cache
-def labels(script: str) -> dict[str, str]:
-    """The writers' own words in ``script``."""
-    return {key: convert_text(value, script) for key, value in LABELS.items()}
-
-
 def apply(document: Document, script: str, report: Report) -> Document:
     if script not in SCRIPTS:
-        raise ValueError(f"unknown script {script!r}")
+        if is_chinese(script):
+            raise ValueError(f"unknown script {script!r}")
+        # A non-Chinese edition: variants take their first branch, nothing is converted.
+        document = rebuild(document, functools.partial(_choose_variants, script=script))
+        document = rebuild(document, lambda node: [] if isinstance(node, ConversionRule)
+                           else node)
+        return dataclasses.replace(document, script=script)
     document = rebuild(document, functools.partial(_choose_variants, script=script))
     document = _apply_rules(document, script)
     document = rebuild(document, functools.partial(_convert_roots, script=script))
@@ -132,6 +117,8 @@ def _choose_variants(node, script: str):
     if not isinstance(node, Variant):
         return node
     branches = dict(node.branches)
+    if script not in FALLBACKS:
+        return list(node.branches[0][1]) if node.branches else []
     for code in FALLBACKS[script]:
         if code in branches:
             return list(branches[code])

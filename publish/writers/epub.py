@@ -23,7 +23,7 @@ from .. import __version__, fonts
 from ..files import atomic_output
 from ..model import Document, Figure, Paragraph, Section, plain_text, walk
 from ..report import PublishError, Report
-from ..transforms.script import labels
+from ..labels import labels
 from .html import (LANG_TAGS, Translator, date_text, environment, is_bibliography,
                    render_attribution, without_notes, wrap_runs)
 

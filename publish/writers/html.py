@@ -18,7 +18,7 @@ from ..model import (Bibliography, Block, BulletList, ConversionRule, Document, 
                      ExternalLink, Figure, Hatnote, Infobox, Inline, InternalLink, LineBreak,
                      NeedsSource, Note, NoteRef, OrderedList, Paragraph, Protected, Section,
                      Strong, Text, Variant, no_rule, plain_text)
-from ..transforms.script import labels
+from ..labels import labels
 
 __all__ = ["Translator", "environment", "TEMPLATES", "LANG_TAGS", "render_attribution",
            "is_bibliography", "without_notes", "date_text", "wrap_runs"]
