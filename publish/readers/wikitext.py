@@ -8,6 +8,7 @@ builder (:mod:`.blocks`). mwparserfromhell types never leave the readers.
 """
 from __future__ import annotations
 
+import datetime
 import html
 import re
 import unicodedata
@@ -16,17 +17,19 @@ from pathlib import Path
 import mwparserfromhell
 from mwparserfromhell import nodes as mw
 
+from ..labels import base_tag
 from ..model import (Bibliography, BulletList, ConversionRule, Document, Emphasis, ExternalLink,
                      Figure, Hatnote, Infobox, Inline, InternalLink, LineBreak, Meta,
-                     OrderedList, Paragraph, Protected, Strong, Text, Variant, plain_text)
+                     OrderedList, Paragraph, Protected, Strong, Text, Variant, plain_text, walk)
 from ..report import Report
 from . import blocks
 from .blocks import NEWLINE, Heading, ListMarker, Newline
 from .conversion import PLACEHOLDER, Markup, lift
 from .refs import References, attach_locators
 from .repair import repair, strip_debris
-from .runs import clean_text, normalise, trim
-from .templates import HANDLERS, Locator, Params, normalise_name
+from .runs import DROPPED_MARK, clean_text, normalise, trim
+from .language import detect_language
+from .templates import Locator, Params, handler_for, normalise_name
 
 __all__ = ["read_text"]
 
@@ -55,29 +58,44 @@ def read_text(text: str, report: Report, meta: Meta | None = None,
               media_dir: Path | None = None) -> Document:
     """Read wikitext into a document; ``media_dir`` is where figures' files are looked for."""
     text = clean_text(unicodedata.normalize("NFC", text), report)
+    meta = meta or Meta(title="")
     text, table = lift(text, report)
     text = repair(text, report)
     code = mwparserfromhell.parse(text)
-    reader = _Reader(report, table, media_dir)
+    language = meta.language or detect_language(code)
+    reader = _Reader(report, table, media_dir, base_tag(language), meta.source_date)
     reader.refs.collect_definitions(code)
     lead, sections = blocks.build(reader.tokens(code.nodes), report)
-    meta = meta or Meta(title="")
-    meta = Meta(**{**meta.__dict__, "subjects": tuple(reader.subjects)})
-    return Document(meta=meta, blocks=lead, sections=sections,
-                    sources=tuple(reader.refs.sources))
+    meta = Meta(**{**meta.__dict__, "subjects": tuple(reader.subjects), "language": language,
+                   "title": meta.title or reader.display_title})
+    document = Document(meta=meta, blocks=lead, sections=sections,
+                        sources=tuple(reader.refs.sources))
+    reader.account_dropped(document)
+    return document
 
 
 class _Reader:
     """Dispatches mwparserfromhell nodes to model nodes and line tokens for one article."""
 
-    def __init__(self, report: Report, table: list[Markup], media_dir: Path | None):
+    def __init__(self, report: Report, table: list[Markup], media_dir: Path | None,
+                 tag: str = "zh-Hans", source_date: str = ""):
         self.report = report
         self.table = table
         self.media_dir = media_dir
+        #: The labels' table for the article's language: template words (主条目, 英语：…)
+        #: are written in it (Chinese in simplified characters, converted like the text).
+        self.tag = tag
+        self._source_date = source_date
         self.refs = References(self)
         self.subjects: list[str] = []
         self.depth = 0
         self.protecting = False
+        #: ``{{DISPLAYTITLE:…}}``, the title the article shows.
+        self.display_title = ""
+        #: The heading of the section being read, for saying where something was dropped.
+        self.section = ""
+        #: Templates dropped for want of a rule: (name, characters of text held, section).
+        self.dropped: list[tuple[str, int, str]] = []
 
     def warn(self, code: str, message: str) -> None:
         self.report.warn(code, message)
@@ -88,19 +106,58 @@ class _Reader:
 
     # -------------------------------------------------------- templates, links, figures
 
+    def source_date(self) -> tuple[int, int, int] | None:
+        """The metadata's date of the text, for ages that would otherwise change daily."""
+        try:
+            date = datetime.date.fromisoformat(self._source_date)
+        except ValueError:
+            return None
+        return date.year, date.month, date.day
+
+    def block_tokens(self, wikitext: str) -> list:
+        """Wikitext a template holds read as blocks (lists, paragraphs), in line tokens."""
+        return [NEWLINE, *self.tokens(mwparserfromhell.parse(wikitext).nodes), NEWLINE]
+
     def _template(self, template: mw.Template) -> list:
         name = normalise_name(str(template.name))
-        handler = HANDLERS.get(name)
-        if handler is None:
-            if name.startswith("infobox"):
-                self.warn("template-unknown", f"{{{{{str(template.name).strip()}}}}} "
-                          "(an infobox this reader does not know) dropped")
-            else:
-                self.warn("template-unknown",
-                          f"unknown template {{{{{str(template.name).strip()}}}}} dropped")
+        if ":" in name and self._magic_word(template):
             return []
+        handler = handler_for(name)
+        if handler is None:
+            return self._unknown(template)
         result = handler(self, Params(template))
         return [result] if isinstance(result, Locator) else result
+
+    def _magic_word(self, template: mw.Template) -> bool:
+        """``{{DISPLAYTITLE:…}}`` (kept as the title), ``{{DEFAULTSORT:…}}`` and parser
+        functions (``{{#if:…}}``), which print nothing a book can use."""
+        word, _, value = str(template.name).partition(":")
+        word = word.strip().upper()
+        if word in ("DISPLAYTITLE", "顯示標題", "显示标题"):
+            self.display_title = _strip_markup(self.plain(value)).strip()
+            return True
+        return word.startswith("#") or word in ("DEFAULTSORT", "DEFAULTSORTKEY", "DEFAULTCATEGORYSORT",
+                                                "PAGENAME", "FULLPAGENAME", "NAMESPACE")
+
+    def _unknown(self, template: mw.Template) -> list:
+        """A template without a rule: dropped, its text measured and its place recorded for
+        the report; in running text it leaves a mark that takes empty brackets with it."""
+        name = str(template.name).strip()
+        held = sum(len(param.value.strip_code(normalize=True, collapse=True).strip())
+                   for param in template.params)
+        self.dropped.append((name, held, self.section))
+        where = f" in “{self.section}”" if self.section else " in the lead"
+        self.warn("template-unknown", f"unknown template {{{{{name}}}}} dropped{where}"
+                  + (f" with {held} characters of text" if held else ""))
+        return [Text(DROPPED_MARK)]
+
+    def account_dropped(self, document: Document) -> None:
+        """Tell the report how much text unknown templates held, against what reached the book."""
+        kept = sum(len(node.text) for node in walk(document)
+                   if isinstance(node, (Text, Protected)))
+        for name, held, where in self.dropped:
+            self.report.dropped(name, held, where)
+        self.report.text_chars = kept
 
     def figure_file(self, name: str) -> str:
         """The media file for ``name`` relative to the source folder, or "" (with a warning)."""
@@ -217,7 +274,9 @@ class _Reader:
             elif isinstance(node, mw.HTMLEntity):
                 out.extend(self._text(self._unescape(str(node))))
             elif isinstance(node, mw.Heading):
-                out.append(Heading(node.level, tuple(trim(self.inlines(node.title)))))
+                title = tuple(trim(self.inlines(node.title)))
+                self.section = plain_text(title).strip()
+                out.append(Heading(node.level, title))
             elif isinstance(node, mw.Comment):
                 continue
             elif isinstance(node, mw.Argument):
