@@ -23,6 +23,8 @@ FONTS_DIR = Path(__file__).resolve().parent.parent / "fonts"
 FAMILIES = {
     "zh-Hans": {"serif": "Noto Serif CJK SC", "sans": "Noto Sans CJK SC"},
     "zh-Hant": {"serif": "Noto Serif CJK TC", "sans": "Noto Sans CJK TC"},
+    # Editions of articles in other languages (en …): Latin faces (Debian's fonts-liberation2).
+    "en": {"serif": "Liberation Serif", "sans": "Liberation Sans"},
 }
 #: OpenType features a subset keeps: punctuation widths, vertical forms, local forms.
 KEPT_FEATURES = ("halt", "vhal", "hwid", "fwid", "pwid", "vert", "vrt2", "locl", "kern", "palt",

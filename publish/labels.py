@@ -6,7 +6,11 @@ edition (zh-CN, zh-TW, zh-HK …) to the table of its script.
 """
 from __future__ import annotations
 
-__all__ = ["LABELS", "base_tag", "labels", "is_chinese"]
+__all__ = ["LABELS", "MONTHS", "base_tag", "labels", "is_chinese"]
+
+#: English month names, for dates written out in English editions (``{month}`` in the tables).
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
 
 #: Each script's table has the same keys; ``{…}`` fields are filled by the caller.
 LABELS: dict[str, dict[str, str]] = {
@@ -26,7 +30,7 @@ LABELS: dict[str, dict[str, str]] = {
             "本书内容取自维基百科条目《{title}》，依知识共享 署名-相同方式共享 4.0 国际许可协议"
             "（CC BY-SA 4.0，{licence_url}）发布。本版本经格式转换与繁简转换，属于对原条目的改编"
             "作品，同样以 CC BY-SA 4.0 发布。条目的网址与修订版本不详，作者列表因此无从注明；"
-            "在源文件旁的 {stem}.toml 中写明 source_url 与 history_url 即可补上。"
+            "在源文件旁同名的 .toml 文件中写明 source_url 与 history_url 即可补上。"
         ),
         "accessibility": "本书为可重排的文字版，含目录、标题结构与可跳转的注释；图片附有说明。",
         # Citations (the citations transform): GB/T 7714-like words.
@@ -53,7 +57,7 @@ LABELS: dict[str, dict[str, str]] = {
             "本書內容取自維基百科條目《{title}》，依知識共享 署名-相同方式共享 4.0 國際許可協議"
             "（CC BY-SA 4.0，{licence_url}）發佈。本版本經格式轉換與繁簡轉換，屬於對原條目的改編"
             "作品，同樣以 CC BY-SA 4.0 發佈。條目的網址與修訂版本不詳，作者列表因此無從註明；"
-            "在源文件旁的 {stem}.toml 中寫明 source_url 與 history_url 即可補上。"
+            "在源文件旁同名的 .toml 檔案中寫明 source_url 與 history_url 即可補上。"
         ),
         "accessibility": "本書為可重排的文字版，含目錄、標題結構與可跳轉的註釋；圖片附有說明。",
         "et_al": "等", "editor": "編", "accessed": "{date}查閱", "volume": "第{value}卷",
@@ -82,8 +86,8 @@ LABELS: dict[str, dict[str, str]] = {
             "Commons Attribution-ShareAlike 4.0 International licence (CC BY-SA 4.0, "
             "{licence_url}). This edition changes its format and is an adaptation of the article, "
             "also published under CC BY-SA 4.0. The article’s address and revision are unknown, "
-            "so its authors cannot be named here; give source_url and history_url in {stem}.toml "
-            "beside the source to add them."
+            "so its authors cannot be named here; give source_url and history_url in the .toml "
+            "file of the same name beside the source to add them."
         ),
         "accessibility": "A reflowable text edition with contents, headings and linked notes; "
                          "images have captions.",

@@ -452,12 +452,35 @@ def _external_title(site: str, pattern: str) -> Callable:
         positional = [value for _, value in params.positional()]
         ident = ctx.plain(params.get("id") or (positional[0] if positional else "")).strip()
         title_value = params.get("title") or (positional[1] if len(positional) > 1 else "")
-        title = ctx.inlines(title_value) if title_value else (Text(ident),)
         if not ident:
             return []
+        if not title_value:
+            return [ExternalLink(pattern.format(ident), (Text(site),))]
         return [ExternalLink(pattern.format(ident), (Text(site + ("：" if ctx.tag.startswith("zh")
-                                                                   else ": ")), *title))]
+                                                                   else ": ")),
+                                                     *ctx.inlines(title_value)))]
     return handler
+
+
+def _engname(ctx, params):
+    """``{{engname|《春光乍洩》|''Happy Together''}}``: the name, then its English name."""
+    positional = [value for _, value in params.positional()]
+    if not positional:
+        return []
+    out = list(ctx.inlines(positional[0]))
+    if len(positional) > 1 and ctx.plain(positional[1]).strip():
+        out += [Text("（英语："), *ctx.inlines(positional[1]), Text("）")]
+    return out
+
+
+#: Country and party templates named by a code (``{{ROC}}``, ``{{KMT}}``): a flag and the
+#: name on the web; the name in a book.
+CODE_NAMES = {
+    "roc": "中华民国", "prc": "中华人民共和国", "chn": "中国", "twn": "台湾", "hkg": "香港",
+    "sui": "瑞士", "usa": "美国", "jpn": "日本", "gbr": "英国", "uk": "英国", "fra": "法国",
+    "ger": "德国", "rus": "俄罗斯", "urs": "苏联", "kor": "韩国", "aut": "奥地利", "ita": "意大利",
+    "can": "加拿大", "aus": "澳大利亚", "ind": "印度", "kmt": "中国国民党", "dpp": "民主进步党",
+}
 
 
 def _doi(ctx, params):
@@ -591,11 +614,20 @@ HANDLERS: dict[str, Callable] = {
     "imdb title": _external_title("IMDb", "https://www.imdb.com/title/tt{}/"),
     "imdb name": _external_title("IMDb", "https://www.imdb.com/name/nm{}/"),
     "youtube": _external_title("YouTube", "https://www.youtube.com/watch?v={}"),
+    "rotten-tomatoes": _external_title("Rotten Tomatoes", "https://www.rottentomatoes.com/m/{}"),
+    "amg movie": _external_title("AllMovie", "https://www.allmovie.com/movie/v{}"),
+    "mtime": _external_title("时光网", "http://movie.mtime.com/{}/"),
+    "hkmdb title": _external_title("香港影库", "http://www.hkmdb.com/db/movies/view.mhtml?id={}"),
+    "@movies": _external_title("开眼电影网", "http://www.atmovies.com.tw/movie/{}/"),
+    "douban": _silent,  # its address comes from Wikidata, which a book cannot ask
+    "engname": _engname,
     "doi": _doi,
     # Lists laid out in columns: the list.
     "columns-list": _columns, "div col": _columns, "colbegin": _silent, "colend": _silent,
 }
 HANDLERS.update({name: _citation(kind) for name, kind in CITE_TEMPLATES.items()})
+HANDLERS.update({code: _text(name) for code, name in CODE_NAMES.items()})
+HANDLERS["en"] = _icon_language  # {{en}}: （英文）, as {{en icon}}
 HANDLERS = {normalise_name(name): handler for name, handler in HANDLERS.items()}
 
 
@@ -606,6 +638,8 @@ def handler_for(name: str) -> Callable | None:
         return HANDLERS[name]
     if name.startswith("lang-"):
         return _lang_xx
+    if name.endswith(" icon"):
+        return _icon_language
     if is_infobox(name):
         return _infobox
     if name.startswith(("cite ", "citation")):

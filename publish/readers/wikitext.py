@@ -67,7 +67,7 @@ def read_text(text: str, report: Report, meta: Meta | None = None,
     reader.refs.collect_definitions(code)
     lead, sections = blocks.build(reader.tokens(code.nodes), report)
     meta = Meta(**{**meta.__dict__, "subjects": tuple(reader.subjects), "language": language,
-                   "title": meta.title or reader.display_title})
+                   "title": meta.title or reader.display_title or _lead_subject(lead)})
     document = Document(meta=meta, blocks=lead, sections=sections,
                         sources=tuple(reader.refs.sources))
     reader.account_dropped(document)
@@ -442,6 +442,17 @@ def _split_pipes(text: str) -> list[str]:
             start = i + 1
     parts.append(text[start:])
     return parts
+
+
+def _lead_subject(lead) -> str:
+    """The bold subject of the lead's first paragraph (``'''中苏关系'''是指…``), or ""."""
+    for block in lead:
+        if isinstance(block, Paragraph):
+            for node in block.children:
+                if isinstance(node, Strong):
+                    return plain_text(node.children).strip()
+            return ""
+    return ""
 
 
 def _strip_markup(text: str) -> str:

@@ -22,17 +22,15 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from ..labels import base_tag, labels
+from ..labels import MONTHS, base_tag, labels
 from ..model import (Citation, Document, Emphasis, ExternalLink, Inline, Person, Source, Text,
                      plain_text)
 from ..report import Report
 
 __all__ = ["apply", "format_citation", "format_date"]
 
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
-          "september", "october", "november", "december")
-_MONTH_NAMES = {name: number for number, name in enumerate(MONTHS, 1)}
-_MONTH_NAMES.update({name[:3]: number for number, name in enumerate(MONTHS, 1)})
+_MONTH_NAMES = {name.casefold(): number for number, name in enumerate(MONTHS, 1)}
+_MONTH_NAMES.update({name[:3].casefold(): number for number, name in enumerate(MONTHS, 1)})
 _MONTH_NAMES["sept"] = 9
 _CHINESE_MONTHS = {name: number for number, name in enumerate(
     ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"), 1)}
@@ -100,7 +98,7 @@ def format_date(value: str, tag: str) -> str:
     year, month, day = parsed
     words = labels(tag)
     fields = {"y": year, "m": month, "d": day,
-              "month": MONTHS[month - 1].capitalize() if month else ""}
+              "month": MONTHS[month - 1] if month else ""}
     key = "date_ymd" if month and day else "date_ym" if month else "date_y"
     return words[key].format(**fields)
 

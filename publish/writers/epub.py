@@ -37,6 +37,7 @@ _DIGITS = re.compile(r"\d+")
 FALLBACKS = {
     "zh-Hans": ('"Songti SC", "STSong", "SimSun", "Noto Serif SC", "Source Han Serif SC"', "SC"),
     "zh-Hant": ('"Songti TC", "PMingLiU", "MingLiU", "Noto Serif TC", "Source Han Serif TC"', "TC"),
+    "en": ('"Times New Roman", "Georgia"', "SC"),
 }
 
 
@@ -131,7 +132,7 @@ class _EpubBuilder:
                                 Markup(template.render(kind="cover", **common))))
         self.pages.append(_Page("titlepage", "text/titlepage.xhtml", meta.title, "frontmatter",
                                 Markup(template.render(kind="titlepage",
-                                                       date_text=date_text(meta.source_date),
+                                                       date_text=date_text(meta.source_date, self.document.script),
                                                        **common))))
         self.pages.append(_Page("imprint", "text/imprint.xhtml", self.labels["attribution"],
                                 "frontmatter", Markup(template.render(

@@ -18,21 +18,21 @@ from ..model import (Bibliography, Block, BulletList, ConversionRule, Document, 
                      ExternalLink, Figure, Hatnote, Infobox, Inline, InternalLink, LineBreak,
                      NeedsSource, Note, NoteRef, OrderedList, Paragraph, Protected, Section,
                      Strong, Text, Variant, no_rule, plain_text)
-from ..labels import labels
+from ..labels import MONTHS, labels
 
 __all__ = ["Translator", "environment", "TEMPLATES", "LANG_TAGS", "render_attribution",
            "is_bibliography", "without_notes", "date_text", "wrap_runs"]
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 #: BCP 47 tags per script: ``lang`` picks the glyph forms (SC or TC) in every renderer.
-LANG_TAGS = {"zh-Hans": "zh-Hans", "zh-Hant": "zh-Hant"}
+LANG_TAGS = {"zh-Hans": "zh-Hans", "zh-Hant": "zh-Hant", "en": "en"}
 
 #: Marks that must not begin a line, and that a note call is glued to (clreq 3.1.7).
 CLOSING = "，。、；：？！）」』》〉】〕］｝”’·…—～%"
 #: Closing marks whose ink sits in their left half, so their right half can be dropped (halt)
 #: before another mark; in traditional fonts ，。、：；！？ are centred and keep their width.
 COMPRESSIBLE_CLOSING = {"zh-Hans": "，。、：；！？）》」』〉】〕］｝”’",
-                        "zh-Hant": "）》」』〉】〕］｝”’"}
+                        "zh-Hant": "）》」』〉】〕］｝”’", "en": ""}
 #: Opening marks whose ink sits in their right half.
 COMPRESSIBLE_OPENING = "（《「『〈【〔［｛“‘"
 #: Marks the CJK face sets proportionally unless asked for full width (fwid).
@@ -375,16 +375,22 @@ def without_notes(inlines) -> tuple:
     return tuple(node for node in inlines if not isinstance(node, NoteRef))
 
 
-def date_text(iso: str) -> str:
-    """``2026-11-01`` → ``2026年11月1日`` (the same in both scripts)."""
+def date_text(iso: str, tag: str = "zh-Hans") -> str:
+    """``2026-11-01`` → ``2026年11月1日`` (the same in both scripts), ``1 November 2026`` in
+    English (the words of :mod:`publish.labels`)."""
     year, month, day = (iso.split("-") + ["", ""])[:3]
-    return f"{year}年{int(month)}月{int(day)}日" if year and month and day else iso
+    if not (year and month and day and month.isdigit() and day.isdigit()):
+        return iso
+    return labels(tag)["date_ymd"].format(y=year, m=int(month), d=int(day),
+                                          month=MONTHS[int(month) - 1])
 
 
 def render_attribution(document: Document) -> Markup:
     """The attribution text the licence asks for, in the document's script."""
     meta = document.meta
-    text = labels(document.script)["attribution_text"]
+    # Without a source address the page says so plainly, and how to supply it.
+    text = labels(document.script)["attribution_text" if meta.source_url
+                                   else "attribution_unknown"]
     parts = re.split(r"(\{\w+\})", text)
     values = {"{title}": escape(meta.title), "{url}": _link(meta.source_url),
               "{licence_url}": _link(meta.licence_url), "{history}": _link(meta.history_url)}

@@ -106,7 +106,7 @@ def render_html(document: Document, paper: str = "a4", profile: str = "book") ->
         description=lead_text[:160],
         subjects=document.meta.subjects,
         created=document.meta.source_date,
-        date_text=date_text(document.meta.source_date),
+        date_text=date_text(document.meta.source_date, document.script),
         version=__version__,
         attribution=render_attribution(document),
         toc=toc,
