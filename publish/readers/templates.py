@@ -563,7 +563,7 @@ HANDLERS: dict[str, Callable] = {
     # Maintenance banners and layout templates that print nothing.
     "clear": _silent, "clr": _silent, "-": _silent, "toc": _silent, "notoc": _silent,
     "expand": _silent, "cleanup": _silent, "unreferenced": _silent, "refimprove": _silent,
-    "noteta": _silent, "multiple issues": _silent, "多個問題": _silent, "多个问题": _silent,
+    "noteta": _silent, "multiple issues": _silent, "multiple": _silent, "多個問題": _silent, "多个问题": _silent,
     "expert": _silent, "update": _silent, "merge from": _silent, "merge to": _silent,
     "refimprove section": _silent, "expand section": _silent, "rough translation": _silent,
     "请注意": _silent, "請注意": _silent, "third-party": _silent, "more citations needed": _silent,

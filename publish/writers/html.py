@@ -18,7 +18,7 @@ from ..model import (Bibliography, Block, BulletList, ConversionRule, Document, 
                      ExternalLink, Figure, Hatnote, Infobox, Inline, InternalLink, LineBreak,
                      NeedsSource, Note, NoteRef, OrderedList, Paragraph, Protected, Section,
                      Strong, Text, Variant, no_rule, plain_text)
-from ..labels import MONTHS, labels
+from ..labels import MONTHS, is_chinese, labels
 
 __all__ = ["Translator", "environment", "TEMPLATES", "LANG_TAGS", "render_attribution",
            "is_bibliography", "without_notes", "date_text", "wrap_runs"]
@@ -229,8 +229,10 @@ class Translator:
         text = self.inlines(node.children)
         href = escape(node.url)
         if self.target == "print" and plain_text(node.children).strip() != node.url:
+            opening, closing = ("（", "）") if is_chinese(self.document.script) else (" (", ")")
             return (f'<a class="external" href="{href}">{text}</a>'
-                    f'<span class="url">（<a href="{href}">{escape(node.url)}</a>）</span>')
+                    f'<span class="url">{opening}<a href="{href}">{escape(node.url)}</a>'
+                    f'{closing}</span>')
         return f'<a class="external" href="{href}">{text}</a>'
 
     def visit_LineBreak(self, node: LineBreak) -> str:
