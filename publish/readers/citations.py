@@ -148,6 +148,7 @@ def _people(params: dict[str, tuple[Inline, ...]], text: dict[str, str],
             break
     if not people:
         plural = params.get(f"{role}s") or (params.get("vauthors") if role == "author" else None) \
+            or (params.get("people") if role == "author" else None) \
             or (params.get("autor") if role == "author" else None) \
             or (params.get("hrsg") if role == "editor" and "publisher" in params else None)
         if plural:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ..model import Infobox, InfoboxRow, Text, plain_text
+from .runs import trim
 
 __all__ = ["is_infobox", "infobox", "LABELS"]
 
@@ -95,6 +96,11 @@ _DROPPED = re.compile(
     r"header|onlysourced|fetchwikidata|qid|suppressfields|nocat|noicon|blank|"
     r"wikidata|data|label|pronunciation|iso|iso code|status ref|extinct|sound)"
     r"(\b|_|\d|\s|$)", re.I)
+#: The same, as Chinese infoboxes name them (圖像, 地圖, 市旗, 經度 …).
+_DROPPED_CHINESE = re.compile(
+    r"^(圖像|图像|圖片|图片|影像|地圖|地图|位置圖|位置图|市章|市旗|町章|町旗|村章|村旗|國旗|国旗|"
+    r"國徽|国徽|徽章|旗幟|旗帜|標誌|标志|經度|经度|緯度|纬度|坐標|坐标|座標|寬度|宽度|大小|顏色|颜色|"
+    r"樣式|样式)")
 #: A parameter name that reads as words (Chinese, or title case with spaces) may be shown.
 _WORDY = re.compile(r"^[\u3400-\u9fff]{1,10}$")
 
@@ -108,7 +114,7 @@ def is_infobox(name: str) -> bool:
 def _label(key: str) -> str | None:
     """The row label for a parameter, "" to drop it silently, None when unknown."""
     folded = " ".join(re.sub(r"[_\-]", " ", key).split()).casefold()
-    if _DROPPED.match(folded):
+    if _DROPPED.match(folded) or _DROPPED_CHINESE.match(key.strip()):
         return ""
     bare = re.sub(r"\s*\d+[a-z]?$", "", folded)
     if folded in LABELS:
@@ -130,8 +136,9 @@ def infobox(ctx, params) -> list:
     for key, value in named:
         folded = key.strip().casefold().replace("_", " ")
         if folded in ("name", "名称", "名稱", "official name", "conventional long name",
-                      "election name", "title", "film name", "taxon") and not title:
-            title = ctx.inlines(value)
+                      "election name", "title", "film name", "taxon", "自治體名", "自治体名",
+                      "中文名", "中文名稱", "中文名称") and not title:
+            title = tuple(trim(ctx.inlines(value)))
             if plain_text(title).strip():
                 continue
         if key.isdigit():
@@ -145,7 +152,7 @@ def infobox(ctx, params) -> list:
         if label is None:
             unlabelled.append(key)
             continue
-        inlines = ctx.inlines(value)
+        inlines = tuple(trim(ctx.inlines(value)))
         if not plain_text(inlines).strip() or re.fullmatch(r"[\s\-–—]*", plain_text(inlines)):
             continue
         rows.append(InfoboxRow((Text(label),), inlines))

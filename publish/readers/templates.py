@@ -477,7 +477,7 @@ def _engname(ctx, params):
 #: name on the web; the name in a book.
 CODE_NAMES = {
     "roc": "中华民国", "prc": "中华人民共和国", "chn": "中国", "twn": "台湾", "hkg": "香港",
-    "sui": "瑞士", "usa": "美国", "jpn": "日本", "gbr": "英国", "uk": "英国", "fra": "法国",
+    "sui": "瑞士", "usa": "美国", "gbr": "英国", "uk": "英国", "fra": "法国",
     "ger": "德国", "rus": "俄罗斯", "urs": "苏联", "kor": "韩国", "aut": "奥地利", "ita": "意大利",
     "can": "加拿大", "aus": "澳大利亚", "ind": "印度", "kmt": "中国国民党", "dpp": "民主进步党",
 }

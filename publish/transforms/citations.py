@@ -171,7 +171,9 @@ def _join(parts: list[list[Inline]], sep: str) -> list[Inline]:
                 isinstance(node, ExternalLink) for node in part):
             continue
         if out:
-            out.append(Text(sep))
+            # "et al." and "ed." end with the full stop an English separator would add.
+            out.append(Text(sep[1:] if sep.startswith(".") and plain_text(out).endswith(".")
+                            else sep))
         out.extend(part)
     return out
 
@@ -278,7 +280,11 @@ def _english(citation: Citation, tag: str) -> tuple[list[Inline], list[Inline]]:
         if citation.chapter:
             title = _join([[Text("“"), *citation.chapter, Text("”")], [Text(words["in"] + " ")]
                            + title], ". ")
-        full = _join([names, title, list(citation.edition), place, [Text(date)] if date else [],
+        edition = plain_text(citation.edition).strip()
+        if edition.isdigit():
+            edition = words["edition"].format(value=edition + _ordinal(int(edition)))
+        full = _join([names, title, [Text(edition)] if edition else [], place,
+                      [Text(date)] if date else [],
                       pages, *[[i] for i in ids]], ". ")
         short = _join([list(_family(citation.authors[0])) if citation.authors else [],
                        [Emphasis(tuple(citation.title or whole))]], ", ")
@@ -296,6 +302,12 @@ def _english(citation: Citation, tag: str) -> tuple[list[Inline], list[Inline]]:
         full += [Text(". " + words["accessed"].format(
             date=format_date(citation.access_date, tag)))]
     return full, short
+
+
+def _ordinal(number: int) -> str:
+    if 10 <= number % 100 <= 20:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
 
 
 def _link(title: list[Inline], url: str) -> list[Inline]:
