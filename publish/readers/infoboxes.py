@@ -130,7 +130,7 @@ def infobox(ctx, params) -> list:
     """An infobox-like template → an Infobox: a title (``name``, or the template's own name
     when it reads as words) and a row for each labelled, non-empty parameter."""
     named = [(key, value) for key, value in params.items()]
-    title = ()
+    title: tuple = ()
     rows: list[InfoboxRow] = []
     unlabelled: list[str] = []
     for key, value in named:

@@ -274,9 +274,9 @@ class _Reader:
             elif isinstance(node, mw.HTMLEntity):
                 out.extend(self._text(self._unescape(str(node))))
             elif isinstance(node, mw.Heading):
-                title = tuple(trim(self.inlines(node.title)))
-                self.section = plain_text(title).strip()
-                out.append(Heading(node.level, title))
+                heading = tuple(trim(self.inlines(node.title)))
+                self.section = plain_text(heading).strip()
+                out.append(Heading(node.level, heading))
             elif isinstance(node, mw.Comment):
                 continue
             elif isinstance(node, mw.Argument):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 
 from ..labels import MONTHS, base_tag, labels
 from ..model import (Citation, Document, Emphasis, ExternalLink, Inline, Person, Source, Text,
@@ -164,7 +165,7 @@ def _family(person: Person) -> tuple[Inline, ...]:
 
 # ---------------------------------------------------------------- entries
 
-def _join(parts: list[list[Inline]], sep: str) -> list[Inline]:
+def _join(parts: Sequence[Sequence[Inline]], sep: str) -> list[Inline]:
     out: list[Inline] = []
     for part in parts:
         if not part or not plain_text(part).strip() and not any(
