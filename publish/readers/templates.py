@@ -2,7 +2,8 @@
 
 Each handler takes the reader's context and the template's parameters and returns a list of
 nodes (inline or block), or a :class:`Locator` for ``{{rp}}``. Names are matched case-folded,
-with ``_`` read as a space. Templates not in the table are dropped with a warning naming them.
+with ``_`` read as a space. Templates not in the table (nor an infobox, ``lang-xx`` or ``cite …``
+by their shape, see :func:`handler_for`) are dropped with a warning naming them.
 """
 from __future__ import annotations
 
@@ -500,6 +501,21 @@ def _infobox(ctx, params):
     return infobox(ctx, params)
 
 
+#: The table is sized by use. Measured with mwparserfromhell over the 11 articles of the shared
+#: corpus and the seed (12 articles, 130 distinct templates), uses × articles, the most used:
+#: flag 230×2, cite web 46×8, wayback 45×8, rp 41×2, lang 28×6, r 20×2, nom 19×1, cite book
+#: 17×7, cquote 15×2, reflist 12×12, main 11×3, youtube 11×3, ja icon 10×2, tsl 7×4, won 7×1,
+#: cite news 7×2, columns-list 7×1, noteta 6×6, cite journal 6×2, link-en 6×3, link-ja 6×1,
+#: lang-en 4×2, authority control 4×4, wikisource 4×4, commonscat 3×3, citation 3×2,
+#: portal box 3×3, jpn 3×2, notetag 3×2, kmt 3×1, le 3×1, sfn 2×1, imdb title 2×2,
+#: flagicon 2×2, official website 2×1, infobox * 7 kinds in 7 articles; then one use each of
+#: birth date, death date and age, bd, film date, convert-like units, doi, internetquelle,
+#: cite interview, webarchive, dead link, zh/de icon, engname, 29 article navboxes. The
+#: .NET框架 article (chinapedia/mediawiki-to-gfm tests/pandoc/1.mediawiki, first 16,000 of
+#: 28,555 characters read with the search tool) adds Infobox Software, Start date and age,
+#: Release date and age, URL, N/A ×24, lang-en, link-en, tsl, Refbegin/Refend and banners.
+#: Quote, code, ruby and note-group templates (cquote, quote, efn, notetag …) are other
+#: helpers' entries; article-specific navboxes stay unknown (reported, they hold no text).
 HANDLERS: dict[str, Callable] = {
     # {{Main|X}} heads a section that summarises the article X (主条目).
     "main": _hatnote("main", "主条目："),
