@@ -513,7 +513,8 @@ def _infobox(ctx, params):
 #: cite interview, webarchive, dead link, zh/de icon, engname, 29 article navboxes. The
 #: .NET框架 article (chinapedia/mediawiki-to-gfm tests/pandoc/1.mediawiki, first 16,000 of
 #: 28,555 characters read with the search tool) adds Infobox Software, Start date and age,
-#: Release date and age, URL, N/A (in most cells of its tables), lang-en, link-en, tsl, Refbegin/Refend and banners.
+#: Release date and age, URL, N/A (in most cells of its tables), lang-en, link-en, tsl,
+#: Refbegin/Refend and banners.
 #: Quote, code, ruby and note-group templates (cquote, quote, efn, notetag …) are other
 #: helpers' entries; article-specific navboxes stay unknown (reported, they hold no text).
 HANDLERS: dict[str, Callable] = {
