@@ -88,7 +88,8 @@ def kind_of(name: str) -> str:
 def citation(kind: str, params: dict[str, tuple[Inline, ...]]) -> Citation:
     """The fields of a cite template of ``kind``; ``params`` maps lower-case parameter names to
     their values read as inlines."""
-    params = {key.replace("_", "-"): value for key, value in params.items() if plain_text(value).strip()}
+    params = {key.replace("_", "-"): value for key, value in params.items()
+              if plain_text(value).strip()}
     text = {key: plain_text(value).strip() for key, value in params.items()}
 
     def first(field: str) -> tuple[Inline, ...]:

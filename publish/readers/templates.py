@@ -241,7 +241,8 @@ def _date_numbers(ctx, params, start: int = 0) -> tuple[int, int, int] | None:
 
 def _date_text(ctx, date: tuple[int, int, int]) -> str:
     year, month, day = date
-    iso = f"{year:04d}" + (f"-{month:02d}" if month else "") + (f"-{day:02d}" if month and day else "")
+    iso = f"{year:04d}" + (f"-{month:02d}" if month else "") \
+        + (f"-{day:02d}" if month and day else "")
     return format_date(iso, ctx.tag)
 
 
@@ -361,8 +362,10 @@ def _convert(ctx, params):
         if converted is None:
             return [Text(f"{shown}{'' if chinese else ' '}{unit}".strip())]
         to_value, to_unit = converted
-        return [Text(f"{shown}°{unit.upper().lstrip('°')}（{_number(to_value, 0)}{to_unit}）" if chinese
-                     else f"{shown} °{unit.upper().lstrip('°')} ({_number(to_value, 0)} {to_unit})")]
+        scale = unit.upper().lstrip("°")
+        other = _number(to_value, 0)
+        return [Text(f"{shown}°{scale}（{other}{to_unit}）" if chinese
+                     else f"{shown} °{scale} ({other} {to_unit})")]
     to_key = target.casefold() if target.casefold() in UNITS else _DEFAULT_TO.get(unit.casefold())
     first = f"{shown}{source[0]}" if chinese else f"{shown} {source[1]}"
     if not to_key or UNITS[to_key][3] != source[3]:
@@ -580,7 +583,8 @@ HANDLERS: dict[str, Callable] = {
     # Maintenance banners and layout templates that print nothing.
     "clear": _silent, "clr": _silent, "-": _silent, "toc": _silent, "notoc": _silent,
     "expand": _silent, "cleanup": _silent, "unreferenced": _silent, "refimprove": _silent,
-    "noteta": _silent, "multiple issues": _silent, "multiple": _silent, "多個問題": _silent, "多个问题": _silent,
+    "noteta": _silent, "multiple issues": _silent, "multiple": _silent, "多個問題": _silent,
+    "多个问题": _silent,
     "expert": _silent, "update": _silent, "merge from": _silent, "merge to": _silent,
     "refimprove section": _silent, "expand section": _silent, "rough translation": _silent,
     "请注意": _silent, "請注意": _silent, "third-party": _silent, "more citations needed": _silent,

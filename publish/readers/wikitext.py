@@ -136,8 +136,9 @@ class _Reader:
         if word in ("DISPLAYTITLE", "顯示標題", "显示标题"):
             self.display_title = _strip_markup(self.plain(value)).strip()
             return True
-        return word.startswith("#") or word in ("DEFAULTSORT", "DEFAULTSORTKEY", "DEFAULTCATEGORYSORT",
-                                                "PAGENAME", "FULLPAGENAME", "NAMESPACE")
+        return word.startswith("#") or word in ("DEFAULTSORT", "DEFAULTSORTKEY",
+                                                "DEFAULTCATEGORYSORT", "PAGENAME",
+                                                "FULLPAGENAME", "NAMESPACE")
 
     def _unknown(self, template: mw.Template) -> list:
         """A template without a rule: dropped, its text measured and its place recorded for

@@ -2,8 +2,9 @@
 
 Before::
 
-    Source("s1", full=(), short=(), citation=(Citation("journal", authors=(Person(family=
-           (Text("Yue"),), given=(Text("Audrey"),)),), title=…, volume="3", date="23 August 2011"),))
+    Source("s1", full=(), short=(), citation=(Citation("journal", authors=(Person(
+           family=(Text("Yue"),), given=(Text("Audrey"),)),), title=…, volume="3",
+           date="23 August 2011"),))
 
 After, for ``zh-Hans``::
 
@@ -242,8 +243,8 @@ def _chinese(citation: Citation, tag: str) -> tuple[list[Inline], list[Inline]]:
                                       "〈", "〉"), title], "，")
         title = _link(title, citation.url)
         lead = _join([_join([authors, editors], "；"), title], "：")
-        full = _join([lead, numbering, place, [Text(date)] if date else [], pages, *[[i] for i in ids]],
-                     "，")
+        full = _join([lead, numbering, place, [Text(date)] if date else [], pages,
+                      *[[i] for i in ids]], "，")
         short = _join([list(_family(citation.authors[0])) if citation.authors else [],
                        _bracketed(citation.title or whole, "《", "》")], "：")
     else:

@@ -132,7 +132,9 @@ class _EpubBuilder:
                                 Markup(template.render(kind="cover", **common))))
         self.pages.append(_Page("titlepage", "text/titlepage.xhtml", meta.title, "frontmatter",
                                 Markup(template.render(kind="titlepage",
-                                                       date_text=date_text(meta.source_date, self.document.script),
+                                                       date_text=date_text(
+                                                           meta.source_date,
+                                                           self.document.script),
                                                        **common))))
         self.pages.append(_Page("imprint", "text/imprint.xhtml", self.labels["attribution"],
                                 "frontmatter", Markup(template.render(
