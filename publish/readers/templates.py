@@ -363,9 +363,9 @@ def _convert(ctx, params):
             return [Text(f"{shown}{'' if chinese else ' '}{unit}".strip())]
         to_value, to_unit = converted
         scale = unit.upper().lstrip("°")
-        other = _number(to_value, 0)
-        return [Text(f"{shown}°{scale}（{other}{to_unit}）" if chinese
-                     else f"{shown} °{scale} ({other} {to_unit})")]
+        degrees = _number(to_value, 0)
+        return [Text(f"{shown}°{scale}（{degrees}{to_unit}）" if chinese
+                     else f"{shown} °{scale} ({degrees} {to_unit})")]
     to_key = target.casefold() if target.casefold() in UNITS else _DEFAULT_TO.get(unit.casefold())
     first = f"{shown}{source[0]}" if chinese else f"{shown} {source[1]}"
     if not to_key or UNITS[to_key][3] != source[3]:
