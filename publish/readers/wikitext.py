@@ -416,7 +416,7 @@ class _Reader:
                     end_row()
                 elif name in ("td", "th", "caption"):
                     if row:
-                        row.append(Text("　"))
+                        row.append(Text("　" if self.tag.startswith("zh") else " · "))
                     row.extend(token for token in self._children(node)
                                if not isinstance(token, Newline))
                 else:
