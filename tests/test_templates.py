@@ -109,6 +109,13 @@ def test_displaytitle_comes_before_the_bold_subject(tmp_path):
     assert read_file(source, Report()).meta.title == "春光乍洩"
 
 
+def test_without_a_bold_subject_the_infobox_names_the_article(tmp_path):
+    source = tmp_path / "happy_together.wiki"
+    source.write_text("{{Infobox film|name=春光乍洩|director=王家衛}}《春光乍洩》是电影。",
+                      encoding="utf-8")
+    assert read_file(source, Report()).meta.title == "春光乍洩"
+
+
 def test_without_a_title_anywhere_the_file_name_is_the_title(tmp_path):
     source = tmp_path / "yinzhou_district.wiki"
     source.write_text("正文没有粗体。", encoding="utf-8")

@@ -79,7 +79,8 @@ LABELS = {
     "english title": "英文名称", "lyrics": "作词", "lyricist": "作词", "composer": "作曲",
     "adopted": "采用", "until": "停用", "sound": "", "author": "作者", "english": "英文名称",
     "transliteration": "转写", "translation": "译名", "also known as": "别名",
-    "名称": "名称", "原名": "原名",
+    "名称": "名称", "原名": "原名", "original name": "原名", "native name lang": "",
+    "imdb id": "", "amg id": "",
     # Infobox Chinese
     "t": "繁体字", "s": "简体字", "p": "汉语拼音", "j": "粤拼", "w": "威妥玛拼音",
     "poj": "白话字", "c": "中文", "l": "字面意思", "kanji": "日文汉字", "hiragana": "平假名",

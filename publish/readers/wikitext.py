@@ -446,14 +446,16 @@ def _split_pipes(text: str) -> list[str]:
 
 
 def _lead_subject(lead) -> str:
-    """The bold subject of the lead's first paragraph (``'''中苏关系'''是指…``), or ""."""
+    """The bold subject of the lead's first paragraph (``'''中苏关系'''是指…``), else the
+    name of the lead's infobox, or ""."""
+    boxes = [plain_text(block.title).strip() for block in lead if isinstance(block, Infobox)]
     for block in lead:
         if isinstance(block, Paragraph):
             for node in block.children:
                 if isinstance(node, Strong):
                     return plain_text(node.children).strip()
-            return ""
-    return ""
+            break
+    return next((title for title in boxes if title), "")
 
 
 def _strip_markup(text: str) -> str:
