@@ -23,7 +23,7 @@ from . import fonts
 from .cache import Manifest, edition_key, source_digest
 from .files import atomic_output
 from .model import Document
-from .report import PublishError, Report, Warning
+from .report import Dropped, PublishError, Report, Warning
 
 __all__ = ["Options", "build", "edition_path", "expand_sources", "source_date", "SCRIPTS",
            "FORMATS"]
@@ -57,6 +57,8 @@ class Options:
     sections: str = ""
     #: Number the paragraphs in the margin (PDF) and as small markers (EPUB).
     para_numbers: bool = False
+    #: The scripts were asked for (``--script``): an error for an article not in Chinese.
+    scripts_asked: bool = False
     #: Impose the PDF's half-size pages two-up in saddle-stitch order, to fold into a booklet.
     booklet: bool = False
 
@@ -120,6 +122,9 @@ class _Result:
     written: list[tuple[Path, str]] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
     error: str = ""
+    #: The reader's unknown templates and the text that reached the document.
+    dropped: list[Dropped] = field(default_factory=list)
+    text_chars: int = 0
 
 
 def build(sources: list[Path], options: Options) -> list[Report]:
@@ -142,6 +147,9 @@ def build(sources: list[Path], options: Options) -> list[Report]:
         report = reports[result.source]
         for warning in result.warnings:
             report.warn(warning.code, warning.message)
+        if result.dropped or result.text_chars:
+            report.dropped_templates = list(result.dropped)
+            report.text_chars = result.text_chars
         for output, key in result.written:
             manifest.record(output, key)
             report.outputs.append(str(output))
@@ -169,9 +177,12 @@ def _plan(source: Path, options: Options, manifest: Manifest, report: Report) ->
         inputs = source_digest(source)
     except OSError as error:
         raise PublishError(f"cannot read {error.filename}: {error.strerror}") from None
-    fonts.locate_all(options.scripts)
+    from .readers.source import edition_tags
+
+    tags = edition_tags(source, options.scripts, options.scripts_asked, options.encoding)
+    fonts.locate_all(tags)
     stale: dict[str, list[tuple[str, Path, str]]] = {}
-    for script in options.scripts:
+    for script in tags:
         faces = sorted({face.path for face in fonts.faces(script).values()})
         for fmt in options.formats:
             output = edition_path(source, options, script, fmt)
@@ -347,6 +358,7 @@ def _transformed(tasks: list[_Task], options: Options
         if article is None:
             try:
                 article = _read(task.source, options, report)
+                result.dropped, result.text_chars = report.dropped_templates, report.text_chars
             except PublishError as error:
                 article = str(error)
         document = None
@@ -386,7 +398,8 @@ def _merged(task: _Task, prepared: _Result, typeset: _Result | None) -> _Result:
                    written=[(output, written[output]) for _, output, _ in task.editions
                             if output in written],
                    warnings=prepared.warnings + typeset.warnings,
-                   error=prepared.error or typeset.error)
+                   error=prepared.error or typeset.error,
+                   dropped=prepared.dropped, text_chars=prepared.text_chars)
 
 
 def _write(edition: Document, fmt: str, target: Path, source: Path, options: Options,

@@ -54,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("sources", type=Path, nargs="+", metavar="SOURCE",
                        help="wikitext files, or folders of them")
     build.add_argument("--out", type=Path, default=Path("build"), help="output folder")
-    build.add_argument("--script", type=_list(SCRIPTS), default=SCRIPTS,
+    build.add_argument("--script", type=_list(SCRIPTS), default=None,
                        help="zh-Hans,zh-Hant (default both)")
     build.add_argument("--format", type=_list(FORMATS), default=FORMATS,
                        help="pdf,epub (default both)")
@@ -153,9 +153,10 @@ def _parse(args) -> int:
 
 
 def _build(args) -> int:
-    from .build import Options, build
+    from .build import SCRIPTS, Options, build
 
-    options = Options(out_dir=args.out, scripts=args.script, formats=args.format,
+    options = Options(out_dir=args.out, scripts=args.script or SCRIPTS,
+                      scripts_asked=args.script is not None, formats=args.format,
                       paper=args.paper, encoding=args.encoding, vertical=args.vertical,
                       force=args.force, jobs=max(0, args.jobs), profile=args.profile,
                       sections=args.sections, para_numbers=args.para_numbers,
@@ -176,6 +177,8 @@ def _print_report(report: Report) -> None:
             log.info("kept %s", output)
         else:
             log.info("wrote %s", output)
+    if report.dropped_summary():
+        log.warning("%s: %s", report.source, report.dropped_summary())
     if report.warnings:
         log.warning("%s: %d warning(s)", report.source, len(report.warnings))
         for warning in report.warnings:
