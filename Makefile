@@ -8,9 +8,11 @@ SEED := seeds/中苏关系.wiki
 OUT := build
 
 # Debian packages the project needs: CJK fonts, HarfBuzz's subsetter (WeasyPrint is about 10x
-# slower without it), Pango for WeasyPrint, fontconfig's fc-match, poppler, mupdf and Java for tests.
-APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
-                fontconfig poppler-utils mupdf-tools default-jre-headless python3-venv
+# slower without it), Pango for WeasyPrint, fontconfig's fc-match, poppler, mupdf and Java for
+# tests, and Latin faces for editions of articles in other languages (fonts-liberation2).
+APT_PACKAGES := fonts-noto-cjk fonts-liberation2 libharfbuzz-subset0 libpango-1.0-0 \
+                libpangoft2-1.0-0 fontconfig poppler-utils mupdf-tools default-jre-headless \
+                python3-venv
 
 .PHONY: setup system-packages editions handouts test fuzz bench interop clean
 

@@ -18,7 +18,7 @@ from . import pipeline
 from .cache import Manifest
 from .files import atomic_output, output_folder_lock
 from .plan import Options, Task, expand_sources, plan
-from .report import PublishError, Report, Warning
+from .report import Dropped, PublishError, Report, Warning
 
 __all__ = ["build"]
 
@@ -32,6 +32,9 @@ class _Result:
     written: list[tuple[Path, str]] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
     error: str = ""
+    #: The reader's unknown templates and the text that reached the document.
+    dropped: list[Dropped] = field(default_factory=list)
+    text_chars: int = 0
 
 
 def build(sources: list[Path], options: Options) -> list[Report]:
@@ -59,6 +62,9 @@ def _build_locked(sources: list[Path], options: Options) -> list[Report]:
         report = reports[result.source]
         for warning in result.warnings:
             report.warn(warning.code, warning.message)
+        if result.dropped or result.text_chars:
+            report.dropped_templates = list(result.dropped)
+            report.text_chars = result.text_chars
         for output, key in result.written:
             manifest.record(output, key)
             report.outputs.append(str(output))
@@ -109,6 +115,7 @@ def _job(task: Task, options: Options) -> _Result:
     except OSError as error:
         result.error = f"cannot write {error.filename or 'an output'}: {error.strerror}"
     result.warnings = report.warnings
+    result.dropped, result.text_chars = report.dropped_templates, report.text_chars
     return result
 
 

@@ -49,7 +49,7 @@ def _megabytes(value: str) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .plan import ALL_SCRIPTS, FORMATS, SCRIPTS
+    from .plan import ALL_SCRIPTS, FORMATS
     from .writers.pdf import PAPERS
 
     common = argparse.ArgumentParser(add_help=False)
@@ -82,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("sources", nargs="+", metavar="SOURCE",
                        help="wikitext files, folders of them, or article URLs (fetched first)")
     build.add_argument("--out", type=Path, default=Path("build"), help="output folder")
-    build.add_argument("--script", type=_list(ALL_SCRIPTS), default=SCRIPTS,
+    build.add_argument("--script", type=_list(ALL_SCRIPTS), default=None,
                        help="zh-Hans,zh-Hant (default both); regional editions: zh-CN,zh-TW,zh-HK")
     build.add_argument("--format", type=_list(FORMATS), default=FORMATS,
                        help="pdf,epub (default both)")
@@ -196,8 +196,10 @@ def _parse(args) -> int:
 
 def _build(args) -> int:
     from .build import build
+    from .plan import SCRIPTS
 
-    options = _options(args, out_dir=args.out, scripts=args.script, formats=args.format,
+    options = _options(args, out_dir=args.out, scripts=args.script or SCRIPTS,
+                       scripts_asked=args.script is not None, formats=args.format,
                        paper=args.paper, vertical=args.vertical, force=args.force,
                        jobs=args.jobs, profile=args.profile, sections=args.sections,
                        para_numbers=args.para_numbers, booklet=args.booklet)
@@ -266,6 +268,8 @@ def _print_report(report: Report) -> None:
             log.info("kept %s", output)
         else:
             log.info("wrote %s", output)
+    if report.dropped_summary():
+        log.warning("%s: %s", report.source, report.dropped_summary())
     if report.warnings:
         log.warning("%s: %d warning(s)", report.source, len(report.warnings))
         for warning in report.warnings:

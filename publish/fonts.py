@@ -27,6 +27,8 @@ FAMILIES = {
     "zh-CN": {"serif": "Noto Serif CJK SC", "sans": "Noto Sans CJK SC"},
     "zh-TW": {"serif": "Noto Serif CJK TC", "sans": "Noto Sans CJK TC"},
     "zh-HK": {"serif": "Noto Serif CJK HK", "sans": "Noto Sans CJK HK"},
+    # Editions of articles in other languages (en …): Latin faces (Debian's fonts-liberation2).
+    "en": {"serif": "Liberation Serif", "sans": "Liberation Sans"},
 }
 #: OpenType features a subset keeps: punctuation widths, vertical forms, local forms.
 KEPT_FEATURES = ("halt", "vhal", "hwid", "fwid", "pwid", "vert", "vrt2", "locl", "kern", "palt",

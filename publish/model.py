@@ -14,7 +14,8 @@ __all__ = [
     "Text", "Strong", "Emphasis", "InternalLink", "ExternalLink", "NoteRef", "Protected",
     "Variant", "ConversionRule", "NeedsSource", "LineBreak", "Inline",
     "Paragraph", "ListItem", "BulletList", "OrderedList", "Figure", "Hatnote", "InfoboxRow",
-    "Infobox", "Bibliography", "Block", "Section", "Source", "Note", "Credit", "Meta", "Document",
+    "Infobox", "Bibliography", "Block", "Section", "Person", "Citation", "Source", "Note",
+    "Credit", "Meta", "Document",
     "plain_text", "dump", "to_json", "walk", "rebuild", "children", "no_rule", "CHILD_FIELDS",
     "INLINE_ROOTS", "Formula", "Code", "Ruby", "DisplayFormula", "CodeBlock", "Quotation",
     "PoemLine", "Poem", "Gallery",
@@ -361,18 +362,64 @@ class Section:
 # ---------------------------------------------------------------- notes and the document
 
 @dataclass(frozen=True)
+class Person:
+    """Represents one author or editor of a cited work, like ``last=Bloom|first=Dan``.
+
+    ``family`` and ``given`` are the name's parts when the template gives them apart;
+    ``name`` is the whole name as written otherwise (``author=王尔敏``, ``author=Dan Bloom``).
+    """
+    family: tuple[Inline, ...] = ()
+    given: tuple[Inline, ...] = ()
+    name: tuple[Inline, ...] = ()
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Represents a citation's fields as the template gave them, like
+    ``{{cite journal|last=Yue|first=A.|title=…|journal=…|volume=3|issue=2|pages=7–9}}``.
+
+    ``kind`` is the family member (``book``, ``journal``, ``news``, ``web``, ``encyclopedia``,
+    ``press release``, ``wikisource``, ``av media``, ``thesis``, ``conference``, ``map``,
+    ``report``, ``interview``, or ``generic`` for a template known only by its fields);
+    dates are kept as written (the citations transform normalises them per edition); ``ids``
+    pairs an identifier's kind with its value (``("ISBN", "962-11-2588-X")``, ``("DOI", …)``).
+    """
+    kind: str
+    authors: tuple[Person, ...] = ()
+    editors: tuple[Person, ...] = ()
+    title: tuple[Inline, ...] = ()
+    chapter: tuple[Inline, ...] = ()
+    work: tuple[Inline, ...] = ()
+    publisher: tuple[Inline, ...] = ()
+    place: tuple[Inline, ...] = ()
+    edition: tuple[Inline, ...] = ()
+    date: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    url: str = ""
+    access_date: str = ""
+    ids: tuple[tuple[str, str], ...] = ()
+    language: str = ""
+    more_authors: bool = False
+
+
+@dataclass(frozen=True)
 class Source:
     """Represents one cited work, like ``{{cite book|title=…}}``, formatted for reading.
 
     ``full`` is the full bibliographic entry; ``short`` the short form used when the same
     source is cited again (author, short title); ``url`` and ``isbn`` are identifiers, never
-    converted; the bibliography shows the ISBN, notes do not.
+    converted; the bibliography shows the ISBN, notes do not. ``citation`` holds the
+    structured fields of a cite template (none for a free-text ref); the citations transform
+    writes ``full`` and ``short`` from them for each edition.
     """
     id: str
     full: tuple[Inline, ...]
     short: tuple[Inline, ...]
     url: str = ""
     isbn: str = ""
+    citation: tuple[Citation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -405,11 +452,13 @@ class Credit:
 class Meta:
     """Represents what is known about the article rather than written in it.
 
-    ``revision`` is the wiki's revision id (as text), ``timestamp`` its time, ``credits`` the
-    images' credits, for the files in ``media/`` (names relative to it).
+    ``language`` is the text's language (``zh``, ``en`` …), from the metadata or detected by
+    the reader; "" until one of them says. ``revision`` is the wiki's revision id (as text),
+    ``timestamp`` its time, ``credits`` the images' credits, for the files in ``media/`` (names
+    relative to it).
     """
     title: str
-    language: str = "zh"
+    language: str = ""
     source_url: str = ""
     history_url: str = ""
     licence: str = "CC BY-SA 4.0"
@@ -452,7 +501,9 @@ CHILD_FIELDS: dict[type, tuple[str, ...]] = {
     Paragraph: ("children",), ListItem: ("children", "sublists"), BulletList: ("items",),
     OrderedList: ("items",), Figure: ("caption",), Hatnote: ("children",),
     InfoboxRow: ("label", "value"), Infobox: ("title", "rows"), Bibliography: (),
-    Section: ("title", "blocks", "sections"), Source: ("full", "short"), Note: ("children",),
+    Section: ("title", "blocks", "sections"), Person: ("family", "given", "name"),
+    Citation: ("authors", "editors", "title", "chapter", "work", "publisher", "place", "edition"),
+    Source: ("full", "short", "citation"), Note: ("children",),
     Credit: (), Meta: (), Document: ("blocks", "sections", "sources", "notes"),
     Formula: (), Code: (), Ruby: ("base", "annotation"), DisplayFormula: (), CodeBlock: (),
     Quotation: ("blocks", "attribution"), PoemLine: ("children",), Poem: ("lines",),

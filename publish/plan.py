@@ -48,6 +48,8 @@ class Options:
     sections: str = ""
     #: Number the paragraphs in the margin (PDF) and as small markers (EPUB).
     para_numbers: bool = False
+    #: The scripts were asked for (``--script``): an error for an article not in Chinese.
+    scripts_asked: bool = False
     #: Impose the PDF's half-size pages two-up in saddle-stitch order, to fold into a booklet.
     booklet: bool = False
 
@@ -120,9 +122,13 @@ def plan(source: Path, options: Options, manifest: Manifest, report: Report) -> 
         inputs = source_digest(source)
     except OSError as error:
         raise PublishError(f"cannot read {error.filename}: {error.strerror}") from None
-    fonts.locate_all(options.scripts)
+    from .readers.source import edition_tags
+
+    tags = edition_tags(source, options.scripts, options.scripts_asked, options.encoding,
+                        options.max_size)
+    fonts.locate_all(tags)
     tasks: list[Task] = []
-    for script in options.scripts:
+    for script in tags:
         faces = sorted({face.path for face in fonts.faces(script).values()})
         stale = []
         for fmt in options.formats:

@@ -56,8 +56,12 @@ def test_build_writes_the_report_beside_the_outputs(tmp_path, capsys):
     assert sorted(p.name for p in out.iterdir()) == \
         [".publish-cache.json", "short.report.json", "short.zh-Hant.epub"]
     report = json.loads((out / "short.report.json").read_text(encoding="utf-8"))
-    assert [w["code"] for w in report["warnings"]] == ["template-unknown"]
-    assert "某模板" in capsys.readouterr().err
+    assert [w["code"] for w in report["warnings"]] == ["metadata-missing", "template-unknown"]
+    assert report["dropped_templates"] == [
+        {"template": "某模板", "count": 1, "chars": 0, "sections": ["(lead)"]}]
+    err = capsys.readouterr().err
+    assert "某模板" in err
+    assert "1 unknown template(s) dropped, holding 0 characters of text" in err
 
 
 @pytest.mark.parametrize("formats", ["epub", "pdf,epub"])
@@ -74,7 +78,7 @@ def test_one_bad_source_does_not_stop_the_others(tmp_path, formats):
     report = json.loads((out / "bad.report.json").read_text(encoding="utf-8"))
     assert "empty" in report["error"] and report["outputs"] == []
     report = json.loads((out / "good.report.json").read_text(encoding="utf-8"))
-    assert report["error"] == "" and report["warnings"] == []
+    assert report["error"] == "" and [w["code"] for w in report["warnings"]] == ["metadata-missing"]
     assert len(report["outputs"]) == 2 * len(formats.split(","))
 
 

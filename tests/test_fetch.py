@@ -333,16 +333,20 @@ def test_an_expansion_is_matched_with_its_conversion_blocks(tmp_path):
         "{{X|-{zh-hans:二;zh-hant:貳;}-}}": "<二>", "{{X|-{zh-hans:一;zh-hant:壹;}-}}":
         "'''-{zh-hans:一;zh-hant:壹;}-'''", "{{内文}}": "内"}}, ensure_ascii=False),
         encoding="utf-8")
+    source.with_suffix(".toml").write_text('source_url = "https://zh.wikipedia.org/wiki/甲"\n',
+                                           encoding="utf-8")
     report = Report()
     document = read(source, report)
     assert compact_document(document) == \
         'P("甲" B(V(zh-hans: !"一"; zh-hant: !"壹")) "乙<二>丙内")'
-    assert [w.message for w in report.warnings] == ["unknown template {{Z}} dropped"]
+    assert [w.message for w in report.warnings] == ["unknown template {{Z}} dropped in the lead"]
 
 
 def test_a_broken_expansions_file_is_a_warning(tmp_path):
     source = tmp_path / "a.wiki"
     source.write_text("甲{{X}}", encoding="utf-8")
+    source.with_suffix(".toml").write_text('source_url = "https://zh.wikipedia.org/wiki/甲"\n',
+                                           encoding="utf-8")
     for content in ("{not json", '{"expansions": {"{{X}}": 3}}', "[]"):
         source.with_name("a.expansions.json").write_text(content, encoding="utf-8")
         report = Report()

@@ -10,6 +10,7 @@ from tests.helpers import compact, compact_document, read
 from publish.model import Figure, plain_text
 from publish.readers.source import read as read_file
 from publish.report import PublishError, Report
+from publish.transforms import citations
 
 CASES = Path(__file__).parent / "cases" / "reader.txt"
 
@@ -38,7 +39,7 @@ def test_categories_become_subjects():
 
 
 def test_sources_are_formatted_in_chinese_style():
-    document, _ = read(
+    document, _ = _read_cited(
         '甲<ref name="a">{{cite book |editor=[[现代教育研究社]]编辑委员会 |title=《书名》'
         '|location=香港 |publisher=某出版社 |year=1993 |author=[[王尔敏]]校订 |isbn=962-11-2588-X}}'
         '</ref>乙<ref>{{cite news|title=〈报道〉|work=《明报》|date=2015-08-09|page=A12版}}</ref>'
@@ -50,8 +51,14 @@ def test_sources_are_formatted_in_chinese_style():
         "李景贤：〈追忆〉，《某网》",
     ]
     assert [source.isbn for source in document.sources] == ["962-11-2588-X", "", ""]
-    assert plain_text(document.sources[0].short) == "《书名》"
+    assert plain_text(document.sources[0].short) == "王尔敏：《书名》"
     assert document.sources[2].url == "http://example.org/x"
+
+
+def _read_cited(wikitext: str, script: str = "zh-Hans"):
+    """(document, report) with the sources' citations formatted for ``script``."""
+    document, report = read(wikitext)
+    return citations.apply(document, script, report), report
 
 
 def test_a_figure_whose_file_exists_is_kept(tmp_path):

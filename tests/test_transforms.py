@@ -5,9 +5,10 @@ import pytest
 
 from tests.helpers import compact, compact_document, read
 from publish import transforms
+from publish.labels import labels
 from publish.model import Bibliography, plain_text, walk
 from publish.report import Report
-from publish.transforms import notes, script
+from publish.transforms import notes
 from publish.transforms.script import convert_text
 
 
@@ -28,7 +29,7 @@ def test_each_use_is_a_note_numbered_in_reading_order():
     assert [compact(ref) for ref in walk(document) if type(ref).__name__ == "NoteRef"] == \
         ['N(s1#1@"第5页")', 'N(s1#2@"第6页")', "N(s2#3)"]
     assert [plain_text(note.children) for note in document.notes] == [
-        "某人：《长书名》，1993年，第5页。", "《长书名》，第6页。", "另一来源。"]
+        "某人：《长书名》，1993年，第5页。", "某人：《长书名》，第6页。", "另一来源。"]
 
 
 def test_the_bibliography_lists_each_source_once_where_reflist_was():
@@ -112,8 +113,8 @@ def test_notes_titles_and_metadata_are_converted():
 
 
 def test_labels_follow_the_script():
-    assert script.labels("zh-Hant")["bibliography"] == "參考文獻"
-    assert script.labels("zh-Hans")["bibliography"] == "参考文献"
+    assert labels("zh-Hant")["bibliography"] == "參考文獻"
+    assert labels("zh-Hans")["bibliography"] == "参考文献"
 
 
 # ------------------------------------------------------------------ ids

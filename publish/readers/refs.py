@@ -12,9 +12,10 @@ from __future__ import annotations
 import mwparserfromhell
 from mwparserfromhell import nodes as mw
 
-from ..model import ExternalLink, Inline, NoteRef, Source, Text, plain_text, walk
+from ..model import Citation, ExternalLink, Inline, NoteRef, Source, Text, plain_text, walk
 from ..report import Report
-from .citations import CITE_TEMPLATES, format_citation, page_locator
+from ..transforms.citations import format_citation
+from .citations import citation, is_citation, kind_of, page_locator
 from .runs import normalise, trim
 from .templates import NOTE_GROUPS, Locator, Params, normalise_name
 
@@ -131,32 +132,52 @@ class References:
             out.extend(self._note(name.strip(), group, None))
         page = params.get("page") or params.get("pages") or params.get("p")
         if out and page and page.strip():
-            out.append(Locator(page_locator(self.reader.plain(page))))
+            out.append(Locator(page_locator(self.reader.plain(page), self.reader.tag)))
         return out
 
     def _source(self, source_id: str, content) -> Source:
+        """A ref's content → a source: one citation template (with at most a closing full
+        stop around it) keeps its fields; anything else is read as text."""
         templates = [node for node in content.nodes if isinstance(node, mw.Template)]
         rest = "".join(str(node) for node in content.nodes if not isinstance(node, mw.Template))
-        if (len(templates) == 1 and not rest.strip(" \n。.")
-                and normalise_name(str(templates[0].name)) in CITE_TEMPLATES):
-            template = templates[0]
-            return Source(source_id, *self._citation(
-                CITE_TEMPLATES[normalise_name(str(template.name))], Params(template)))
+        if len(templates) == 1 and not rest.strip(" \n。."):
+            params = Params(templates[0])
+            name = normalise_name(params.name)
+            if is_citation(name, params.named()):
+                fields = self._citation(kind_of(name), params)
+                isbn = next((value for label, value in fields.ids if label == "ISBN"), "")
+                # Formatted in the article's own words for now; the citations transform
+                # formats it again for each edition.
+                full, short = format_citation(fields, self.reader.tag)
+                return Source(source_id, full, short, fields.url, isbn, (fields,))
         full = self.reader.inlines(content)
         urls = [node for inline in full for node in walk(inline)
                 if isinstance(node, ExternalLink)]
         return Source(source_id, full, full, urls[0].url if urls else "")
 
-    def _citation(self, kind: str, params: Params):
-        values = {key: tuple(trim(self.reader.inlines(value))) for key, value in params.named().items()}
-        full, short, url, isbn = format_citation(kind, values)
-        return tuple(normalise(list(full), self.reader.report)), \
-            tuple(normalise(list(short), self.reader.report)), url, isbn
+    def _citation(self, kind: str, params: Params) -> Citation:
+        values = {key: tuple(trim(self.reader.inlines(value)))
+                  for key, value in params.named().items()}
+        return citation(kind, values)
+
+    def short_ref(self, key: str, label: tuple[Inline, ...], locator: str) -> list:
+        """A ``{{sfn|Smith|2010|p=32}}`` short reference: one source per (authors, year),
+        its text the label, the page the note's locator."""
+        if key not in self.source_ids:
+            source_id = f"s{len(self.sources) + 1}"
+            self.source_ids[key] = source_id
+            self.sources.append(Source(source_id, label, label))
+        return [NoteRef(self.source_ids[key], (Text(locator),) if locator else ())]
 
     def citation_inlines(self, kind: str, params: Params) -> tuple[Inline, ...]:
-        """A cite template outside a ref (a further-reading entry): its full entry, inline."""
-        full, _, _, isbn = self._citation(kind, params)
-        return (*full, Text(f"。ISBN {isbn}")) if isbn else full
+        """A cite template outside a ref (a further-reading entry): its full entry, inline,
+        formatted in the base script of the article's language (converted later like text)."""
+        fields = self._citation(kind, params)
+        full, _ = format_citation(fields, self.reader.tag)
+        isbn = next((value for label, value in fields.ids if label == "ISBN"), "")
+        entry = tuple(normalise(list(full), self.reader.report))
+        return (*entry, Text(f"。ISBN {isbn}" if self.reader.tag.startswith("zh")
+                             else f". ISBN {isbn}")) if isbn else entry
 
 
 def attach_locators(tokens: list, report: Report) -> list:

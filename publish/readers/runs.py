@@ -12,7 +12,7 @@ from ..model import Protected, Text
 from ..report import Report
 from .repair import strip_debris
 
-__all__ = ["clean_text", "normalise", "trim", "cjk_pair"]
+__all__ = ["clean_text", "normalise", "trim", "cjk_pair", "DROPPED_MARK"]
 
 # XML 1.0 forbids C0 controls but tab/LF/CR, surrogates and U+FFFE/U+FFFF; bidi embeddings and
 # overrides can make text read in an order other than written.
@@ -21,6 +21,26 @@ _INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff"
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef\U00020000-\U0003ffff"
 _SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
+#: Where an unknown template was dropped in running text (a private-use character the cleaning
+#: removes from the source): brackets left empty around it go with it, as does the comma of a
+#: phrase left without its subject (``at {{convert|…}}, is`` → ``at is``).
+DROPPED_MARK = "\ue00f"
+_AROUND_DROPPED = (
+    (re.compile(f"(?<=\\S) {DROPPED_MARK}\\s*[,，](?= )"), ""),
+    (re.compile(f"[，、；,;]\\s*{DROPPED_MARK}\\s*(?=[，、；。,;.）)])"), ""),
+    (re.compile(f"{DROPPED_MARK}\\s*[，、；：,;:]\\s*(?=[）)。.])"), ""),
+    (re.compile(f"(?<=[（(])\\s*{DROPPED_MARK}\\s*[，、；：,;:]\\s*"), ""),
+    (re.compile(DROPPED_MARK), ""),
+    (re.compile(r"[（(][\s，、；,;]*[）)]"), ""),
+)
+
+
+def _drop_marks(text: str) -> str:
+    """Remove the marks of dropped templates, and the empty brackets and doubled punctuation
+    they leave."""
+    for pattern, replacement in _AROUND_DROPPED:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def clean_text(text: str, report: Report | None = None) -> str:
@@ -49,7 +69,8 @@ def normalise(inlines: list, report: Report, keep_spaces: bool = False) -> list:
     out = []
     for node in merged:
         if isinstance(node, (Text, Protected)):
-            text = _join_lines(node.text)
+            text = _drop_marks(node.text) if DROPPED_MARK in node.text else node.text
+            text = _join_lines(text)
             text = re.sub(r"[ \t\u00a0]{2,}", " ", text)
             if not keep_spaces:
                 text = _SPACE_BETWEEN_CJK.sub("", text)

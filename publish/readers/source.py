@@ -14,18 +14,22 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from ..labels import LABELS
 from ..media import Media
 from ..model import Credit, Document, Meta
 from ..report import PublishError, Report
 from . import MAX_SOURCE_BYTES, expansions
+from .language import detect_language
 from .runs import clean_text
 from .wikitext import read_text
 
-__all__ = ["read", "read_bytes", "decode", "load_meta", "load_groups"]
+__all__ = ["read", "read_bytes", "decode", "load_meta", "load_groups", "edition_tags",
+           "source_language"]
 
 
 def load_meta(source: Path, report: Report) -> Meta:
-    """Read ``<stem>.toml`` beside the source, if any, into :class:`Meta`."""
+    """Read ``<stem>.toml`` beside the source, if any, into :class:`Meta` (a missing source
+    address is a warning; a missing title is left for the reader to find)."""
     meta_path = source.with_suffix(".toml")
     data: dict = {}
     if meta_path.exists():
@@ -44,7 +48,14 @@ def load_meta(source: Path, report: Report) -> Meta:
         values = data[key] if isinstance(data[key], list) else [data[key]]
         fields[key] = tuple(clean_text(str(value), report).strip() for value in values)
     fields["credits"] = _credits(data.get("media", []), meta_path.name, report)
-    fields.setdefault("title", source.stem)
+    if not fields.get("source_url"):
+        report.warn("metadata-missing",
+                    f"no source_url in {meta_path.name}: the licence page says the article's "
+                    f"address and revision are unknown (add source_url and history_url to "
+                    f"{meta_path.name})")
+    # An empty title is found by the reader ({{DISPLAYTITLE}}, the lead's bold subject) or
+    # falls back to the file name in read().
+    fields.setdefault("title", "")
     return Meta(**fields)
 
 
@@ -99,9 +110,44 @@ def read(source: Path, report: Report, encoding: str = "utf-8",
     if not text.strip():
         raise PublishError(f"{source}: the source is empty")
     meta = load_meta(source, report)
-    return read_text(text, report, meta, media=Media.of(source),
-                     expansions=expansions.load(source, report),
-                     groups=load_groups(source, report))
+    document = read_text(text, report, meta, media=Media.of(source),
+                         expansions=expansions.load(source, report),
+                         groups=load_groups(source, report))
+    if not document.meta.title:
+        document = dataclasses.replace(
+            document, meta=dataclasses.replace(document.meta, title=source.stem))
+    return document
+
+
+def source_language(source: Path, encoding: str = "utf-8",
+                    max_bytes: int = MAX_SOURCE_BYTES) -> str:
+    """The article's language: ``language`` in ``<stem>.toml``, else detected from its text."""
+    meta = load_meta(source, Report())
+    if meta.language:
+        return meta.language
+    import mwparserfromhell
+
+    return detect_language(mwparserfromhell.parse(decode(read_bytes(source, max_bytes),
+                                                         encoding, source)))
+
+
+def edition_tags(source: Path, scripts: tuple[str, ...], scripts_asked: bool,
+                 encoding: str = "utf-8", max_bytes: int = MAX_SOURCE_BYTES) -> tuple[str, ...]:
+    """The editions of ``source``: each of ``scripts`` for a Chinese article; one edition in
+    its language for an English one (asking for scripts then is an error); an error for a
+    language the books have no words for."""
+    language = source_language(source, encoding, max_bytes)
+    base = language.split("-")[0].casefold()
+    if base == "zh":
+        return scripts
+    if scripts_asked:
+        raise PublishError(f"{source.name} is in {language}, not Chinese: --script does not "
+                           f"apply (it gets one edition, {source.stem}.{base}.pdf/.epub)")
+    if base not in LABELS:
+        raise PublishError(f"{source.name} is in {language}: books are made in Chinese and "
+                           f"English only (set language = \"en\" in {source.stem}.toml to "
+                           f"make it with English words)")
+    return (base,)
 
 
 def read_bytes(source: Path, max_bytes: int = MAX_SOURCE_BYTES) -> bytes:

@@ -8,6 +8,7 @@ builder (:mod:`.blocks`). mwparserfromhell types never leave the readers.
 """
 from __future__ import annotations
 
+import datetime
 import html
 import re
 import unicodedata
@@ -17,11 +18,12 @@ import mwparserfromhell
 from mwparserfromhell import nodes as mw
 
 from .. import images
+from ..labels import base_tag
 from ..media import FOLDER, Media
 from ..model import (Bibliography, BulletList, CodeBlock, DefinitionDetails, DefinitionList,
                      DisplayFormula, Document, Emphasis, ExternalLink, Figure, Gallery, Hatnote,
-                     Inline, InternalLink, LineBreak, Meta, OrderedList, Paragraph, Poem,
-                     Protected, Quotation, Rule, Strong, Styled, Text, plain_text)
+                     Infobox, Inline, InternalLink, LineBreak, Meta, OrderedList, Paragraph,
+                     Poem, Protected, Quotation, Rule, Strong, Styled, Text, plain_text, walk)
 from ..report import Report
 from . import blocks
 from .blocks import BLOCK_TOKENS, NEWLINE, Heading, ListMarker, Newline, build_blocks
@@ -31,9 +33,10 @@ from .expansions import Expansions, lift_into
 from .extensions import TAG_HANDLERS, TEMPLATE_HANDLERS, as_inlines, hoist_quotations
 from .refs import References, attach_locators
 from .repair import repair, strip_debris
-from .runs import clean_text, normalise, trim
+from .language import detect_language
+from .runs import DROPPED_MARK, clean_text, normalise, trim
 from .tables import INDENT_CLASS, TABLE_TEMPLATES, indent_tables, read_table
-from .templates import HANDLERS, Locator, Params, normalise_name
+from .templates import Locator, Params, handler_for, normalise_name
 
 __all__ = ["read_text"]
 
@@ -73,20 +76,24 @@ def read_text(text: str, report: Report, meta: Meta | None = None,
     # CRLF (Windows) and lone CR (old Mac) line ends read exactly as LF.
     text = text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
     text = clean_text(unicodedata.normalize("NFC", text), report)
+    meta = meta or Meta(title="")
     text, table, switches = lift(text, report)
     text = repair(text, report)
     text = indent_tables(text)
     code = mwparserfromhell.parse(text)
-    reader = _Reader(report, table, media, expansions or Expansions({}))
+    language = meta.language or detect_language(code)
+    reader = _Reader(report, table, media, expansions or Expansions({}), base_tag(language),
+                     meta.source_date)
     reader.groups = groups or {}
     reader.refs.collect_definitions(code)
     lead, sections = blocks.build(reader.tokens(code.nodes), report)
-    meta = meta or Meta(title="")
-    meta = Meta(**{**meta.__dict__, "subjects": tuple(reader.subjects),
+    meta = Meta(**{**meta.__dict__, "subjects": tuple(reader.subjects), "language": language,
+                   "title": meta.title or reader.display_title or _lead_subject(lead),
                    "convert_content": not switches & {"NOCONTENTCONVERT", "NOCC"},
                    "convert_title": not switches & {"NOTITLECONVERT", "NOTC"}})
     document = Document(meta=meta, blocks=lead, sections=sections,
                         sources=tuple(reader.refs.sources))
+    reader.account_dropped(document)
     return conversion.scrub(document, table, report)
 
 
@@ -94,11 +101,15 @@ class _Reader:
     """Dispatches mwparserfromhell nodes to model nodes and line tokens for one article."""
 
     def __init__(self, report: Report, table: list[Markup], media: Media | None,
-                 expansions: Expansions):
+                 expansions: Expansions, tag: str = "zh-Hans", source_date: str = ""):
         self.report = report
         self.table = table
         self.media = media
         self.expansions = expansions
+        #: The labels' table for the article's language: template words (主条目, 英语：…)
+        #: are written in it (Chinese in simplified characters, converted like the text).
+        self.tag = tag
+        self._source_date = source_date
         self.refs = References(self)
         self.subjects: list[str] = []
         self.depth = 0
@@ -107,6 +118,12 @@ class _Reader:
         self.groups: Mapping[str, tuple[str, ...]] = {}
         #: Inside ``<poem>``: spaces between Chinese or Japanese words are kept.
         self.in_poem = False
+        #: ``{{DISPLAYTITLE:…}}``, the title the article shows.
+        self.display_title = ""
+        #: The heading of the section being read, for saying where something was dropped.
+        self.section = ""
+        #: Templates dropped for want of a rule: (name, characters of text held, section).
+        self.dropped: list[tuple[str, int, str]] = []
 
     def warn(self, code: str, message: str) -> None:
         self.report.warn(code, message)
@@ -117,25 +134,64 @@ class _Reader:
 
     # -------------------------------------------------------- templates, links, figures
 
+    def source_date(self) -> tuple[int, int, int] | None:
+        """The metadata's date of the text, for ages that would otherwise change daily."""
+        try:
+            date = datetime.date.fromisoformat(self._source_date)
+        except ValueError:
+            return None
+        return date.year, date.month, date.day
+
+    def block_tokens(self, wikitext: str) -> list:
+        """Wikitext a template holds read as blocks (lists, paragraphs), in line tokens."""
+        return [NEWLINE, *self.tokens(mwparserfromhell.parse(wikitext).nodes), NEWLINE]
+
     def _template(self, template: mw.Template) -> list:
         name = normalise_name(str(template.name))
-        handler = HANDLERS.get(name) or TEMPLATE_HANDLERS.get(name) \
-            or TABLE_TEMPLATES.get(name)
+        handler = handler_for(name) or TEMPLATE_HANDLERS.get(name) or TABLE_TEMPLATES.get(name)
+        if handler is None and ":" in name and self._magic_word(template):
+            return []
         if handler is None:
             expansion = self.expansions.get(str(template), self.table)
             if expansion is not None:
                 text = clean_text(unicodedata.normalize("NFC", expansion), self.report)
                 text = repair(lift_into(text, self.table, self.report), self.report)
                 return self.tokens(mwparserfromhell.parse(text).nodes)
-            if name.startswith("infobox"):
-                self.warn("template-unknown", f"{{{{{str(template.name).strip()}}}}} "
-                          "(an infobox this reader does not know) dropped")
-            else:
-                self.warn("template-unknown",
-                          f"unknown template {{{{{str(template.name).strip()}}}}} dropped")
-            return []
+            return self._unknown(template)
         result = handler(self, Params(template))
         return [result] if isinstance(result, Locator) else result
+
+    def _magic_word(self, template: mw.Template) -> bool:
+        """``{{DISPLAYTITLE:…}}`` (kept as the title), ``{{DEFAULTSORT:…}}`` and parser
+        functions (``{{#if:…}}``), which print nothing a book can use."""
+        word, _, value = str(template.name).partition(":")
+        word = word.strip().upper()
+        if word in ("DISPLAYTITLE", "顯示標題", "显示标题"):
+            self.display_title = _strip_markup(self.plain(value)).strip()
+            return True
+        return word.startswith("#") or word in ("DEFAULTSORT", "DEFAULTSORTKEY",
+                                                "DEFAULTCATEGORYSORT", "PAGENAME",
+                                                "FULLPAGENAME", "NAMESPACE")
+
+    def _unknown(self, template: mw.Template) -> list:
+        """A template without a rule: dropped, its text measured and its place recorded for
+        the report; in running text it leaves a mark that takes empty brackets with it."""
+        name = str(template.name).strip()
+        held = sum(len(param.value.strip_code(normalize=True, collapse=True).strip())
+                   for param in template.params)
+        self.dropped.append((name, held, self.section))
+        where = f" in “{self.section}”" if self.section else " in the lead"
+        self.warn("template-unknown", f"unknown template {{{{{name}}}}} dropped{where}"
+                  + (f" with {held} characters of text" if held else ""))
+        return [Text(DROPPED_MARK)]
+
+    def account_dropped(self, document: Document) -> None:
+        """Tell the report how much text unknown templates held, against what reached the book."""
+        kept = sum(len(node.text) for node in walk(document)
+                   if isinstance(node, (Text, Protected)))
+        for name, held, where in self.dropped:
+            self.report.dropped(name, held, where)
+        self.report.text_chars = kept
 
     def figure_file(self, name: str) -> str:
         """The media file for ``name`` relative to the source folder, or "" (with a warning):
@@ -273,7 +329,9 @@ class _Reader:
             elif isinstance(node, mw.HTMLEntity):
                 out.extend(self._entity(node))
             elif isinstance(node, mw.Heading):
-                out.append(Heading(node.level, tuple(trim(self.inlines(node.title)))))
+                heading = tuple(trim(self.inlines(node.title)))
+                self.section = plain_text(heading).strip()
+                out.append(Heading(node.level, heading))
             elif isinstance(node, mw.Comment):
                 continue
             elif isinstance(node, mw.Argument):
@@ -443,6 +501,19 @@ def _split_pipes(text: str) -> list[str]:
             start = i + 1
     parts.append(text[start:])
     return parts
+
+
+def _lead_subject(lead) -> str:
+    """The bold subject of the lead's first paragraph (``'''中苏关系'''是指…``), else the
+    name of the lead's infobox, or ""."""
+    boxes = [plain_text(block.title).strip() for block in lead if isinstance(block, Infobox)]
+    for block in lead:
+        if isinstance(block, Paragraph):
+            for node in block.children:
+                if isinstance(node, Strong):
+                    return plain_text(node.children).strip()
+            break
+    return next((title for title in boxes if title), "")
 
 
 def _strip_markup(text: str) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..model import Document
 from ..report import Report
-from . import excerpt, ids, links, notes, paragraphs, script
+from . import citations, excerpt, ids, links, notes, paragraphs, script
 
 __all__ = ["STEPS", "Choices", "apply"]
 
@@ -27,6 +27,12 @@ class Choices:
 
 def _links(document: Document, choices: Choices, report: Report) -> Document:
     return links.apply(document, choices.script, report)
+
+
+def _citations(document: Document, choices: Choices, report: Report) -> Document:
+    # Formatted first, in the edition's words (as read: the article's own), so notes carry
+    # their text.
+    return citations.apply(document, choices.script or document.meta.language or "zh", report)
 
 
 def _excerpt(document: Document, choices: Choices, report: Report) -> Document:
@@ -50,13 +56,14 @@ def _ids(document: Document, choices: Choices, report: Report) -> Document:
 
 
 #: The steps, in order; each takes (document, choices, report) and returns a new document.
-STEPS = (_links, _excerpt, _paragraph_numbers, _notes, _script, _ids)
+STEPS = (_citations, _links, _excerpt, _paragraph_numbers, _notes, _script, _ids)
 
 
 def apply(document: Document, script_name: str | None, report: Report, *, sections: str = "",
           para_numbers: bool = False) -> Document:
-    """The document ready for the writers of one script (``zh-Hans`` or ``zh-Hant``; None
-    leaves it in the script it was read in), cut to ``sections`` and numbered if asked."""
+    """The document ready for the writers of one edition: a script (``zh-Hans``, ``zh-Hant`` …)
+    for a Chinese article, the language (``en`` …) for any other; None leaves it as it was
+    read. Cut to ``sections`` and numbered if asked."""
     choices = Choices(script_name, sections, para_numbers)
     for step in STEPS:
         document = step(document, choices, report)

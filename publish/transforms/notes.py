@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from ..labels import is_chinese, labels
 from ..model import (Bibliography, Document, Note, NoteRef, Paragraph, Section, Text,
                      plain_text, rebuild)
 from ..report import Report
@@ -59,10 +60,13 @@ def label(group: str, number: int) -> str:
 
 def apply(document: Document, script: str, report: Report) -> Document:
     sources = {source.id: source for source in document.sources}
+    # The edition's words; as read (no script), the article's own language.
+    words = labels(script or document.meta.language or "zh")
+    chinese = is_chinese(script or document.meta.language or "zh")
     notes: list[Note | None] = []
     cited: dict[str, list[str]] = {}
     counts: dict[str, int] = {}
-    labels: dict[tuple[str, str], str] = {}
+    marks: dict[tuple[str, str], str] = {}
     listed: set[str] = set()
     expanding: list[str] = []
 
@@ -89,13 +93,13 @@ def apply(document: Document, script: str, report: Report) -> Document:
             in_group.append(node.source)
         if group == "" or first:
             counts[group] = counts.get(group, 0) + 1
-            labels[group, node.source] = label(group, counts[group])
+            marks[group, node.source] = label(group, counts[group])
         source = sources[node.source]
         body = list(source.full if first or group else source.short)
         if node.locator:
-            body += [Text("，"), *node.locator]
+            body += [Text("，" if chinese else ", "), *node.locator]
         if group == "" and not plain_text(body).rstrip().endswith(tuple(END_PUNCTUATION)):
-            body.append(Text("。"))
+            body.append(Text("。" if chinese else "."))
         index = len(notes)
         notes.append(None)  # its place: the notes it holds are numbered after it
         expanding.append(node.source)
@@ -104,7 +108,7 @@ def apply(document: Document, script: str, report: Report) -> Document:
         finally:
             expanding.pop()
         notes[index] = Note(index + 1, node.source, tuple(body), group,
-                            labels[group, node.source])
+                            marks[group, node.source])
         return dataclasses.replace(node, number=index + 1)
 
     # The text's calls only: a note's own calls are numbered with it, from its source.
@@ -120,7 +124,7 @@ def apply(document: Document, script: str, report: Report) -> Document:
     document = rebuild(document, fill)
     sections = document.sections
     for group in sorted(set(cited) - listed, key=lambda g: (g == "", g)):
-        title = "参考文献" if group == "" else "注释"
+        title = words["bibliography"] if group == "" else words["notes"]
         sections = (*sections, Section((Text(title),), 2,
                                        (Bibliography(tuple(cited[group]), group),)))
     order = [source_id for source_id in sources

@@ -38,12 +38,13 @@ from dataclasses import dataclass
 
 import opencc
 
+from ..labels import is_chinese
 from ..model import (INLINE_ROOTS, ConversionRule, Document, Paragraph, Protected, Text,
                      Variant, rebuild, walk)
 from ..report import Report
 
-__all__ = ["EDITIONS", "Edition", "FALLBACKS", "LABELS", "apply", "base_script", "choose",
-           "convert_text", "labels"]
+__all__ = ["EDITIONS", "Edition", "FALLBACKS", "apply", "base_script", "choose",
+           "convert_text"]
 
 
 @dataclass(frozen=True)
@@ -81,23 +82,6 @@ FALLBACKS = {
     "zh-tw": ("zh-hant", "zh-hk", "zh-mo"),
     "zh-hk": ("zh-hant", "zh-mo", "zh-tw"),
     "zh-mo": ("zh-hant", "zh-hk", "zh-tw"),
-}
-
-#: Words the writers print themselves, written once in simplified characters.
-LABELS = {
-    "contents": "目录", "bibliography": "参考文献", "notes": "注释", "source": "维基百科",
-    "creator": "维基百科贡献者", "needs_source": "来源请求", "attribution": "版权与来源",
-    "back_to_text": "返回正文", "cover": "封面", "title_page": "书名页",
-    "page": "页", "main": "主条目", "missing_image": "图片缺失", "see": "参见", "publisher": "维基百科",
-    "class": "班级", "name": "姓名", "date": "日期", "source_label": "来源",
-    "page_of": "第 {page} 页 / 共 {pages} 页",
-    "attribution_text": (
-        "本书内容取自维基百科条目《{title}》（{url}），依知识共享 署名-相同方式共享 4.0 国际"
-        "许可协议（CC BY-SA 4.0，{licence_url}）发布。本版本经格式转换与繁简转换，"
-        "属于对原条目的改编作品，同样以 CC BY-SA 4.0 发布。条目的作者列表见页面历史：{history}。"
-    ),
-    "image_credits": "图片来源", "artist_unknown": "作者不详", "licence_unknown": "许可协议不详",
-    "accessibility": "本书为可重排的文字版，含目录、标题结构与可跳转的注释；图片附有说明。",
 }
 
 #: Fixes for OpenCC's own mistakes, applied after it, per base script. Each was measured on the
@@ -224,19 +208,16 @@ def _quotes(text: str, base: str) -> str:
     return text
 
 
-@functools.cache
-def labels(script: str) -> dict[str, str]:
-    """The writers' own words in ``script``'s base script."""
-    base = base_script(script)
-    return {key: convert_text(value, base) for key, value in LABELS.items()}
-
-
 # ---------------------------------------------------------------- the document
 
 def apply(document: Document, script: str, report: Report) -> Document:
     edition = EDITIONS.get(script)
     if edition is None:
-        raise ValueError(f"unknown script {script!r}")
+        if is_chinese(script):
+            raise ValueError(f"unknown script {script!r}")
+        # An edition in another language: variants show their first branch, rules print
+        # nothing, and no text is converted.
+        return dataclasses.replace(rebuild(document, _as_written), script=script)
     rules = _Rules(edition.variant, report)
     document = rebuild(document, rules.resolve)
     if document.meta.convert_content:
@@ -253,6 +234,13 @@ def apply(document: Document, script: str, report: Report) -> Document:
         if meta.convert_content else meta.subjects
     meta = dataclasses.replace(meta, title=title, subjects=subjects)
     return dataclasses.replace(document, meta=meta, script=script)
+
+
+def _as_written(node):
+    """A Variant as its first branch, a ConversionRule as nothing (editions not in Chinese)."""
+    if isinstance(node, Variant):
+        return list(node.branches[0][1]) if node.branches else []
+    return [] if isinstance(node, ConversionRule) else node
 
 
 def choose(branches: dict, variant: str):

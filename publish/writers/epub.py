@@ -25,7 +25,7 @@ from ..files import atomic_output
 from ..media import Media
 from ..model import Document, ExternalLink, Figure, Paragraph, Section, plain_text, walk
 from ..report import PublishError, Report
-from ..transforms.script import labels
+from ..labels import labels
 from .html import (LANG_TAGS, Translator, date_text, environment, is_bibliography,
                    render_attribution, render_credits, without_notes, wrap_runs)
 
@@ -56,6 +56,7 @@ ACCESSIBILITY = (
 FALLBACKS = {
     "zh-Hans": ('"Songti SC", "STSong", "SimSun", "Noto Serif SC", "Source Han Serif SC"', "SC"),
     "zh-Hant": ('"Songti TC", "PMingLiU", "MingLiU", "Noto Serif TC", "Source Han Serif TC"', "TC"),
+    "en": ('"Times New Roman", "Georgia"', "SC"),
 }
 FALLBACKS.update({"zh-CN": FALLBACKS["zh-Hans"], "zh-TW": FALLBACKS["zh-Hant"],
                   "zh-HK": ('"MingLiU_HKSCS", "PMingLiU", "Noto Serif CJK HK", '
@@ -137,7 +138,8 @@ class _EpubBuilder:
         self.pages.append(_Page("titlepage", "text/titlepage.xhtml", meta.title, "frontmatter",
                                 Markup(template.render(
                                     kind="titlepage",
-                                    date_text=self.translator.text(date_text(meta.source_date)),
+                                    date_text=self.translator.text(
+                                        date_text(meta.source_date, self.document.script)),
                                     **common))))
         self.pages.append(_Page("imprint", "text/imprint.xhtml", self.labels["attribution"],
                                 "frontmatter", Markup(template.render(

@@ -24,8 +24,8 @@ from ..model import (Bibliography, Block, BulletList, Code, CodeBlock, Conversio
                      InternalLink, LineBreak, NeedsSource, Note, NoteRef, OrderedList, Paragraph,
                      Poem, Protected, Quotation, Rule, Ruby, Section, Strong, Styled, Table,
                      TableCell, Text, Variant, no_rule, plain_text, walk)
+from ..labels import MONTHS, is_chinese, labels
 from ..report import Report
-from ..transforms.script import labels
 from . import formulas
 
 __all__ = ["Translator", "environment", "TEMPLATES", "LANG_TAGS", "render_attribution",
@@ -33,16 +33,16 @@ __all__ = ["Translator", "environment", "TEMPLATES", "LANG_TAGS", "render_attrib
            "highlight", "layout_runs", "is_note_list", "table_columns", "WIDE_COLUMNS"]
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
-#: BCP 47 tags per script: ``lang`` picks the glyph forms (SC, TC or HK) in every renderer.
+#: BCP 47 tags per edition: ``lang`` picks the glyph forms (SC, TC or HK) in every renderer.
 LANG_TAGS = {"zh-Hans": "zh-Hans", "zh-Hant": "zh-Hant",
-             "zh-CN": "zh-Hans-CN", "zh-TW": "zh-Hant-TW", "zh-HK": "zh-Hant-HK"}
+             "zh-CN": "zh-Hans-CN", "zh-TW": "zh-Hant-TW", "zh-HK": "zh-Hant-HK", "en": "en"}
 
 #: Marks that must not begin a line, and that a note call is glued to (clreq 3.1.7).
 CLOSING = "，。、；：？！）」』》〉】〕］｝”’·…—～%"
 #: Closing marks whose ink sits in their left half, so their right half can be dropped (halt)
 #: before another mark; in traditional fonts ，。、：；！？ are centred and keep their width.
 COMPRESSIBLE_CLOSING = {"zh-Hans": "，。、：；！？）》」』〉】〕］｝”’",
-                        "zh-Hant": "）》」』〉】〕］｝”’"}
+                        "zh-Hant": "）》」』〉】〕］｝”’", "en": ""}
 COMPRESSIBLE_CLOSING.update({"zh-CN": COMPRESSIBLE_CLOSING["zh-Hans"],
                              "zh-TW": COMPRESSIBLE_CLOSING["zh-Hant"],
                              "zh-HK": COMPRESSIBLE_CLOSING["zh-Hant"]})
@@ -270,8 +270,10 @@ class Translator:
         text = self.inlines(node.children)
         href = escape(node.url)
         if self.target == "print" and plain_text(node.children).strip() != node.url:
+            opening, closing = ("（", "）") if is_chinese(self.document.script) else (" (", ")")
             return (f'<a class="external" href="{href}">{text}</a>'
-                    f'<span class="url">（<a href="{href}">{escape(node.url)}</a>）</span>')
+                    f'<span class="url">{opening}<a href="{href}">{escape(node.url)}</a>'
+                    f'{closing}</span>')
         return f'<a class="external" href="{href}">{text}</a>'
 
     def visit_LineBreak(self, node: LineBreak) -> str:
@@ -661,16 +663,22 @@ def without_notes(inlines) -> tuple:
     return tuple(node for node in inlines if not isinstance(node, NoteRef))
 
 
-def date_text(iso: str) -> str:
-    """``2026-11-01`` → ``2026年11月1日`` (the same in both scripts)."""
+def date_text(iso: str, tag: str = "zh-Hans") -> str:
+    """``2026-11-01`` → ``2026年11月1日`` (the same in both scripts), ``1 November 2026`` in
+    English (the words of :mod:`publish.labels`)."""
     year, month, day = (iso.split("-") + ["", ""])[:3]
-    return f"{year}年{int(month)}月{int(day)}日" if year and month and day else iso
+    if not (year and month and day and month.isdigit() and day.isdigit()):
+        return iso
+    return labels(tag)["date_ymd"].format(y=year, m=int(month), d=int(day),
+                                          month=MONTHS[int(month) - 1])
 
 
 def render_attribution(document: Document) -> Markup:
     """The attribution text the licence asks for, in the document's script."""
     meta = document.meta
-    text = labels(document.script)["attribution_text"]
+    # Without a source address the page says so plainly, and how to supply it.
+    text = labels(document.script)["attribution_text" if meta.source_url
+                                   else "attribution_unknown"]
     parts = re.split(r"(\{\w+\})", text)
     values = {"{title}": escape(meta.title), "{url}": _link(meta.source_url),
               "{licence_url}": _link(meta.licence_url), "{history}": _link(meta.history_url)}
