@@ -91,6 +91,7 @@ def _notes_heavy_wikitext() -> str:
     return "导言。\n" + "\n".join(sections) + "\n== 参考文献 ==\n{{Reflist}}\n"
 
 
+@pytest.mark.e2e
 def test_the_footnote_area_patch_lays_pages_out_as_weasyprint_does():
     document, report = read(_notes_heavy_wikitext())
     document = transforms.apply(document, "zh-Hans", report)
