@@ -14,7 +14,7 @@ APT_PACKAGES := fonts-noto-cjk fonts-liberation2 libharfbuzz-subset0 libpango-1.
                 libpangoft2-1.0-0 fontconfig poppler-utils mupdf-tools default-jre-headless \
                 python3-venv
 
-.PHONY: setup system-packages editions handouts test fuzz bench interop clean
+.PHONY: setup system-packages editions handouts check test fuzz bench interop clean
 
 setup: system-packages $(STAMP)
 
@@ -62,6 +62,11 @@ editions: setup
 handouts: setup
 	$(BIN)/publish build $(SEED) --out $(OUT) --profile handout --format pdf
 
+# The fast loop: the unit tests, without the end-to-end ones (marked e2e). Under 30 s.
+check: setup
+	$(BIN)/python -m pytest -q -m "not e2e"
+
+# Everything, the end-to-end tests included.
 test: setup
 	$(BIN)/python -m pytest
 

@@ -91,6 +91,7 @@ def _notes_heavy_wikitext() -> str:
     return "导言。\n" + "\n".join(sections) + "\n== 参考文献 ==\n{{Reflist}}\n"
 
 
+@pytest.mark.e2e
 def test_the_footnote_area_patch_lays_pages_out_as_weasyprint_does():
     document, report = read(_notes_heavy_wikitext())
     document = transforms.apply(document, "zh-Hans", report)
@@ -211,6 +212,23 @@ def test_an_unknown_weasyprint_is_left_unpatched_with_one_reason(monkeypatch):
                             text=True)
     assert result.stdout.count("\n") == 1 and "WeasyPrint 99.0" in result.stdout
     assert weasyprint_patches.TESTED_VERSIONS == ("70.0",)
+
+
+@pytest.mark.e2e
+def test_on_an_unknown_weasyprint_the_book_is_built_with_one_warning(tmp_path):
+    source = tmp_path / "a.wiki"
+    source.write_text("正文<ref>来源</ref>。\n{{Reflist}}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    script = ("import sys, weasyprint; weasyprint.__version__ = '99.0'\n"
+              "from publish.cli import main\n"
+              "sys.exit(main(sys.argv[1:]))\n")
+    subprocess.run([sys.executable, "-c", script, "build", str(source), "--out", str(out),
+                    "--format", "pdf", "--jobs", "1"], check=True, capture_output=True)
+    report = json.loads((out / "a.report.json").read_text(encoding="utf-8"))
+    assert report["error"] == ""
+    assert [w["code"] for w in report["warnings"]] == ["renderer-unpatched"]
+    assert "WeasyPrint 99.0" in report["warnings"][0]["message"]
+    assert (out / "a.zh-Hans.pdf").read_bytes().startswith(b"%PDF")
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ldconfig is Linux's")
