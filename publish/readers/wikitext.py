@@ -79,7 +79,9 @@ def load_meta(source: Path, report: Report) -> Meta:
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             report.warn("metadata-invalid", f"{meta_path.name}: {error}; ignored")
     known = {"title", "source_url", "history_url", "licence", "licence_url", "source_date"}
-    for key in sorted(set(data) - known):
+    # Written by ``publish fetch`` and the dump source: they identify the text, not the book.
+    identifying = {"revision", "timestamp"}
+    for key in sorted(set(data) - known - identifying):
         report.warn("metadata-unknown", f"{meta_path.name}: unknown key {key!r} ignored")
     fields = {key: str(value) for key, value in data.items() if key in known}
     fields.setdefault("title", source.stem)
