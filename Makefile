@@ -8,11 +8,12 @@ SEED := seeds/中苏关系.wiki
 OUT := build
 
 # Debian packages the project needs: CJK fonts, HarfBuzz's subsetter (WeasyPrint is about 10x
-# slower without it), Pango for WeasyPrint, fontconfig's fc-match, poppler and Java for tests.
+# slower without it), Pango for WeasyPrint, fontconfig's fc-match, poppler and Java for tests,
+# Chromium for the test that opens a batch's catalogue in a headless browser (Playwright).
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
-                fontconfig poppler-utils default-jre-headless python3-venv
+                fontconfig poppler-utils default-jre-headless python3-venv chromium
 
-.PHONY: setup system-packages editions handouts test fuzz bench clean
+.PHONY: setup system-packages editions handouts test fuzz bench bench-batch clean
 
 setup: system-packages $(STAMP)
 
@@ -70,6 +71,11 @@ fuzz: setup
 bench: setup
 	@$(MAKE) --no-print-directory system-packages APT_PACKAGES=pandoc
 	$(BIN)/python tests/bench.py
+
+# The batch figure alone: a dump of corpus articles on the local pool and on a 2-worker
+# Dask LocalCluster (articles a minute a core, the scheduler's overhead a task).
+bench-batch: setup
+	$(BIN)/python tests/bench.py --only batch
 
 clean:
 	rm -rf $(OUT)

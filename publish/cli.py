@@ -59,7 +59,8 @@ def _parser() -> argparse.ArgumentParser:
                                 help="write the editions of one or more sources")
     build.add_argument("sources", type=Path, nargs="+", metavar="SOURCE",
                        help="wikitext files, or folders of them")
-    build.add_argument("--out", type=Path, default=Path("build"), help="output folder")
+    build.add_argument("--out", default="build",
+                       help="output folder (for a dump, also any fsspec URL: s3://bucket/books)")
     build.add_argument("--script", type=_list(SCRIPTS), default=SCRIPTS,
                        help="zh-Hans,zh-Hant (default both)")
     build.add_argument("--format", type=_list(FORMATS), default=FORMATS,
@@ -75,6 +76,18 @@ def _parser() -> argparse.ArgumentParser:
                        help="rebuild editions whose inputs are unchanged")
     build.add_argument("--jobs", type=int, default=0,
                        help="worker processes (default: one a core)")
+    dump = build.add_argument_group("a MediaWiki XML dump as the SOURCE (.xml or .xml.bz2)")
+    chosen = dump.add_mutually_exclusive_group()
+    chosen.add_argument("--pages", type=Path, metavar="TITLES_FILE",
+                        help="only the articles listed in this file, one title a line")
+    chosen.add_argument("--category", default="", metavar="NAME",
+                        help="only the articles in this category")
+    dump.add_argument("--limit", type=int, default=0, metavar="N",
+                      help="at most N articles")
+    dump.add_argument("--scheduler", default=os.environ.get("DASK_SCHEDULER_ADDRESS", ""),
+                      metavar="tcp://HOST:8786",
+                      help="build on this Dask cluster (default: $DASK_SCHEDULER_ADDRESS, "
+                           "else the local pool)")
     return parser
 
 
@@ -157,8 +170,14 @@ def _parse(args) -> int:
 def _build(args) -> int:
     from .build import build
     from .plan import Options
+    from .sources.dump import is_dump
 
-    options = Options(out_dir=args.out, scripts=args.script, formats=args.format,
+    if any(is_dump(source) for source in args.sources):
+        return _build_dump(args)
+    if args.pages or args.category or args.limit or args.scheduler:
+        raise PublishError("--pages, --category, --limit and --scheduler take a dump "
+                           "(.xml or .xml.bz2) as the SOURCE")
+    options = Options(out_dir=Path(args.out), scripts=args.script, formats=args.format,
                       paper=args.paper, encoding=args.encoding, vertical=args.vertical,
                       force=args.force, jobs=max(0, args.jobs), profile=args.profile,
                       sections=args.sections, para_numbers=args.para_numbers,
@@ -170,6 +189,32 @@ def _build(args) -> int:
     for report in failed:
         log.error("publish: error: %s", report.error)
     return 1 if failed else 0
+
+
+def _build_dump(args) -> int:
+    from .batch import MANIFEST, build_dump
+    from .plan import Options
+    from .sources.dump import Selection
+
+    if len(args.sources) != 1:
+        raise PublishError("a dump is built on its own: give it as the only SOURCE")
+    if args.limit < 0:
+        raise PublishError("--limit takes a positive number")
+    options = Options(scripts=args.script, formats=args.format, paper=args.paper,
+                      encoding=args.encoding, vertical=args.vertical, force=args.force,
+                      jobs=max(0, args.jobs), profile=args.profile, sections=args.sections,
+                      para_numbers=args.para_numbers, booklet=args.booklet)
+    selection = Selection.of(args.pages, args.category, args.limit)
+    result = build_dump(args.sources[0], selection, options, args.out, args.scheduler)
+    log.info("%s", result.counts.summary())
+    log.info("%d built, %d unchanged, %d failed in %.1f s on the %s; %s and index.html in %s",
+             result.built, result.kept, result.failed, result.seconds, result.engine,
+             MANIFEST, args.out)
+    if result.failed:
+        log.error("publish: error: %d of %d articles failed (see %s)", result.failed,
+                  result.built + result.kept + result.failed, MANIFEST)
+        return 1
+    return 0
 
 
 def _print_report(report: Report) -> None:

@@ -1,0 +1,327 @@
+"""Batch: a dump's articles → their editions on a shelf, a manifest and a catalogue.
+
+The dump is read as the work goes (``sources.dump``); each article whose editions are not on
+the shelf from the same inputs (the rebuild cache: its text, metadata, the code, fonts and
+options, keyed as ``cache.edition_key`` keys them) becomes one task, which runs the whole
+pipeline for every script on an engine: the local process pool (the default) or a Dask cluster
+(``cluster``). At most a few tasks a worker are in flight (backpressure: the dump is never
+held whole); a task that fails is sent once more, then recorded in the manifest and skipped.
+
+The manifest (``manifest.jsonl``) has a line per article: title in both scripts, revision,
+editions with sizes and SHA-256, warnings, seconds and the worker; the catalogue
+(``index.html``, ``catalogue``) lists the books in it. The previous run's manifest is the cache.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import logging
+import multiprocessing
+import os
+import re
+import socket
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import fonts
+from .cache import edition_key
+from .plan import Options, edition_path
+from .report import PublishError, Report
+from .shelf import Shelf
+from .sources.dump import Article, DumpCounts, Selection, read_dump
+
+__all__ = ["MANIFEST", "BatchResult", "Job", "LocalEngine", "PageFailed", "build_dump",
+           "build_page", "start_typesetter"]
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.jsonl"
+CATALOGUE = "index.html"
+#: Tasks in flight per worker slot: enough to keep every worker busy while results come back.
+IN_FLIGHT_PER_SLOT = 2
+
+
+class PageFailed(Exception):
+    """One article could not be built; the message is the one line its manifest entry keeps."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """Represents one article to build and its editions, like 中苏关系 with (script, format,
+    file name, cache key) for each of its four editions."""
+    article: Article
+    editions: tuple[tuple[str, str, str, str], ...]
+
+
+@dataclass
+class BatchResult:
+    """What a batch did: counts of the dump and of the articles built, kept and failed."""
+    counts: DumpCounts
+    built: int = 0
+    kept: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    engine: str = ""
+
+
+# ---------------------------------------------------------------- one article (on a worker)
+
+def build_page(job: Job, options: Options, shelf: Shelf) -> dict:
+    """Build ``job``'s editions and put them on ``shelf``; its manifest entry. Any failure is
+    a :class:`PageFailed` (nothing of the article reaches the shelf half-written)."""
+    from . import pipeline
+
+    started = time.perf_counter()
+    article = job.article
+    report = Report(source=article.title)
+    try:
+        with tempfile.TemporaryDirectory(prefix="publish-page-") as work:
+            folder = Path(work)
+            source = folder / f"{article.stem}.wiki"
+            source.write_text(article.text, encoding="utf-8")
+            source.with_suffix(".toml").write_text(article.meta_toml(), encoding="utf-8")
+            out = folder / "out"
+            out.mkdir()
+            for script in dict.fromkeys(script for script, *_ in job.editions):
+                pipeline.run(source, script, options, report,
+                             [(fmt, out / name) for s, fmt, name, _ in job.editions
+                              if s == script])
+            editions = []
+            for script, fmt, name, key in job.editions:
+                data = (out / name).read_bytes()
+                editions.append({"file": name, "script": script, "format": fmt,
+                                 "bytes": len(data), "sha256": _sha256(data), "key": key})
+            for edition in editions:
+                shelf.put(out / edition["file"], edition["file"])
+    except PublishError as error:
+        raise PageFailed(_without_work_folder(str(error), article)) from None
+    except OSError as error:
+        raise PageFailed(f"cannot write {error.filename or 'an output'}: "
+                         f"{error.strerror or error}") from None
+    except Exception as error:  # a bug shown by one article must not stop the batch
+        log.debug("%s failed", article.title, exc_info=True)
+        raise PageFailed(f"{type(error).__name__}: {error}") from None
+    codes: dict[str, int] = {}
+    for warning in report.warnings:
+        codes[warning.code] = codes.get(warning.code, 0) + 1
+    return {**_identity(article), "status": "built", "editions": editions,
+            "warnings": len(report.warnings), "warning_codes": codes,
+            "seconds": round(time.perf_counter() - started, 3), "worker": _worker_name()}
+
+
+def _without_work_folder(message: str, article: Article) -> str:
+    """A message about the worker's temporary copy of the article, about the article."""
+    return re.sub(r"\S*publish-page-[^/\s]+/" + re.escape(article.stem) + r"\.wiki",
+                  article.title, message)
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _identity(article: Article) -> dict:
+    from .transforms.script import convert_text
+
+    return {"title": article.title,
+            "titles": {script: convert_text(article.title, script)
+                       for script in ("zh-Hans", "zh-Hant")},
+            "stem": article.stem, "revision": article.revision, "timestamp": article.timestamp,
+            "source_url": article.meta["source_url"]}
+
+
+def _worker_name() -> str:
+    if "distributed" in sys.modules:
+        from distributed import get_worker
+        try:
+            return get_worker().address
+        except ValueError:
+            pass
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+# ---------------------------------------------------------------- the local engine
+
+def start_typesetter() -> None:
+    """A worker's first step: import WeasyPrint and patch it, once for all its articles."""
+    from .writers.weasyprint_patches import install
+
+    install()
+
+
+class LocalEngine:
+    """The default engine: a pool of processes forked from this one, each of which imports
+    WeasyPrint and installs its patches once, as it starts."""
+
+    def __init__(self, jobs: int = 0):
+        self.workers = jobs or os.cpu_count() or 1
+        self.pool = concurrent.futures.ProcessPoolExecutor(
+            self.workers, mp_context=multiprocessing.get_context("fork"),
+            initializer=start_typesetter)
+        self.name = f"local pool of {self.workers}"
+
+    @property
+    def slots(self) -> int:
+        return self.workers
+
+    def submit(self, function, *args):
+        return self.pool.submit(function, *args)
+
+    def wait(self, futures) -> set:
+        done, _ = concurrent.futures.wait(futures, return_when=concurrent.futures.FIRST_COMPLETED)
+        return done
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+
+# ---------------------------------------------------------------- the batch
+
+def build_dump(dump: Path, selection: Selection, options: Options, out: str,
+               scheduler: str = "") -> BatchResult:
+    """Build the selected articles of ``dump`` onto the shelf ``out`` (a folder or an fsspec
+    URL), on the Dask cluster at ``scheduler`` or else the local pool."""
+    started = time.perf_counter()
+    shelf = Shelf(out)
+    shelf.make()
+    previous = _previous_manifest(shelf)
+    on_shelf = shelf.sizes() if previous else {}
+    counts = DumpCounts()
+    site, articles = read_dump(dump, selection, counts)
+    log.info("%s: %s (%s)", dump.name, site.name or site.dbname, site.server)
+    fonts.locate_all(options.scripts)
+    faces = {script: sorted({face.path for face in fonts.faces(script).values()})
+             for script in options.scripts}
+    result = BatchResult(counts)
+    if scheduler:
+        from .cluster import DaskEngine
+        engine = DaskEngine(scheduler)
+    else:
+        engine = LocalEngine(options.jobs)
+    result.engine = engine.name
+    total = selection.limit or len(selection.titles) or None
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".jsonl",
+                                     prefix=".publish-manifest-", delete=False) as lines, \
+            _progress(total) as progress:
+        try:
+            def record(entry: dict) -> None:
+                lines.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
+                lines.flush()
+                status = entry["status"]
+                if status == "built":
+                    result.built += 1
+                elif status == "unchanged":
+                    result.kept += 1
+                else:
+                    result.failed += 1
+                    log.warning("%s: failed: %s", entry["title"], entry["error"])
+                progress.update(1)
+                progress.set_postfix(failed=result.failed, kept=result.kept,
+                                     dump=f"{100 * counts.position // max(counts.size, 1)}%",
+                                     refresh=False)
+
+            jobs = _plan(articles, options, faces, previous, on_shelf, record)
+            _run(engine, jobs, options, shelf, record)
+        finally:
+            engine.close()
+    try:
+        shelf.put(Path(lines.name), MANIFEST)
+        _write_catalogue(shelf, Path(lines.name))
+    finally:
+        Path(lines.name).unlink(missing_ok=True)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _previous_manifest(shelf: Shelf) -> dict[str, dict]:
+    """The last run's entries by title (the rebuild cache); unreadable lines are ignored."""
+    text = shelf.read_text(MANIFEST) or ""
+    entries = {}
+    for line in text.splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and entry.get("status") in ("built", "unchanged"):
+            entries[entry.get("title")] = entry
+    return entries
+
+
+def _plan(articles: Iterator[Article], options: Options, faces: dict, previous: dict,
+          on_shelf: dict[str, int], record) -> Iterator[Job]:
+    """A job for each article with an edition to build; the others are recorded as kept."""
+    for article in articles:
+        digest = article.digest()
+        editions = []
+        for script in options.scripts:
+            for fmt in options.formats:
+                name = edition_path(Path(f"{article.stem}.wiki"), options, script, fmt).name
+                key = edition_key(digest, script, fmt, options.key_options(), faces[script])
+                editions.append((script, fmt, name, key))
+        last = previous.get(article.title)
+        if last and not options.force and _fresh(last, editions, on_shelf):
+            record({**last, "status": "unchanged"})
+            continue
+        yield Job(article, tuple(editions))
+
+
+def _fresh(last: dict, editions: list[tuple[str, str, str, str]],
+           on_shelf: dict[str, int]) -> bool:
+    """Whether the last run built these editions from the same keys and they are still there."""
+    built = {edition.get("file"): edition for edition in last.get("editions", [])}
+    return all(name in built and built[name].get("key") == key
+               and on_shelf.get(name) == built[name].get("bytes")
+               for _, _, name, key in editions)
+
+
+def _run(engine, jobs: Iterator[Job], options: Options, shelf: Shelf, record) -> None:
+    """Keep at most ``IN_FLIGHT_PER_SLOT`` tasks a worker slot in flight; retry a failed task
+    once, then record it failed."""
+    pending: dict = {}
+    exhausted = False
+    while True:
+        while not exhausted and len(pending) < IN_FLIGHT_PER_SLOT * max(engine.slots, 1):
+            job = next(jobs, None)
+            if job is None:
+                exhausted = True
+            else:
+                pending[engine.submit(build_page, job, options, shelf)] = (job, 1)
+        if not pending:
+            return
+        for future in engine.wait(list(pending)):
+            job, attempt = pending.pop(future)
+            try:
+                record(future.result())
+            except Exception as error:  # noqa: BLE001 - the task's failure, to record
+                message = str(error) if isinstance(error, PageFailed) else \
+                    f"{type(error).__name__}: {error}"
+                if attempt == 1:
+                    log.debug("%s: %s; trying once more", job.article.title, message)
+                    pending[engine.submit(build_page, job, options, shelf)] = (job, 2)
+                else:
+                    record({**_identity(job.article), "status": "failed", "error": message,
+                            "editions": [], "attempts": attempt})
+
+
+def _write_catalogue(shelf: Shelf, manifest: Path) -> None:
+    from .catalogue import render_catalogue
+
+    with manifest.open(encoding="utf-8") as lines:
+        entries = [json.loads(line) for line in lines if line.strip()]
+    with tempfile.TemporaryDirectory(prefix="publish-catalogue-") as work:
+        page = Path(work) / CATALOGUE
+        page.write_text(render_catalogue(entries), encoding="utf-8")
+        shelf.put(page, CATALOGUE)
+
+
+def _progress(total: int | None):
+    """Articles done, failed and kept, the rate and time left, on a terminal only."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="article", file=sys.stderr, dynamic_ncols=True,
+                disable=not sys.stderr.isatty(), desc="publish")

@@ -1,0 +1,60 @@
+"""Engine: a Dask distributed cluster that builds a batch's articles, one task an article.
+
+Connects to an existing scheduler (``--scheduler tcp://HOST:8786`` or
+``DASK_SCHEDULER_ADDRESS``); a worker plugin imports WeasyPrint and installs the layout patches
+once on every worker, present and future. Workers need this package installed, the fonts, and
+write access to the batch's shelf (a shared folder or an fsspec URL).
+"""
+from __future__ import annotations
+
+import logging
+
+from distributed import Client, WorkerPlugin, wait
+
+from .report import PublishError
+
+__all__ = ["DaskEngine", "TypesetterPlugin"]
+
+log = logging.getLogger(__name__)
+
+#: How long to wait for the scheduler to answer before giving up, in seconds.
+CONNECT_TIMEOUT = 20
+
+
+class TypesetterPlugin(WorkerPlugin):
+    """Imports WeasyPrint and installs publish's patches as a worker starts."""
+
+    name = "publish-typesetter"
+
+    def setup(self, worker) -> None:
+        from .writers.weasyprint_patches import install
+
+        install()
+
+
+class DaskEngine:
+    """Sends tasks to the Dask cluster at ``address``."""
+
+    def __init__(self, address: str):
+        try:
+            self.client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as error:
+            raise PublishError(f"cannot reach the Dask scheduler at {address}: {error}") from None
+        self.client.register_plugin(TypesetterPlugin())
+        self.name = f"Dask cluster at {address}"
+        if self.client.dashboard_link:
+            log.info("Dask dashboard: %s", self.client.dashboard_link)
+
+    @property
+    def slots(self) -> int:
+        """Worker threads in the cluster now (it may grow or shrink as the batch runs)."""
+        return sum(self.client.nthreads().values())
+
+    def submit(self, function, *args):
+        return self.client.submit(function, *args, pure=False)
+
+    def wait(self, futures) -> set:
+        return wait(futures, return_when="FIRST_COMPLETED").done
+
+    def close(self) -> None:
+        self.client.close()
