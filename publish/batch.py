@@ -32,7 +32,7 @@ from .cache import edition_key
 from .plan import Options, edition_path
 from .report import PublishError, Report
 from .shelf import Shelf
-from .sources.dump import Article, DumpCounts, Selection, read_dump
+from .sources.dump import Article, DumpCounts, DumpReader, Selection
 
 __all__ = ["MANIFEST", "BatchResult", "Job", "LocalEngine", "PageFailed", "build_dump",
            "build_page", "start_typesetter"]
@@ -163,6 +163,7 @@ class LocalEngine:
         self.pool = concurrent.futures.ProcessPoolExecutor(
             self.workers, mp_context=multiprocessing.get_context("fork"),
             initializer=start_typesetter)
+        self.running: set = set()
         self.name = f"local pool of {self.workers}"
 
     @property
@@ -170,11 +171,15 @@ class LocalEngine:
         return self.workers
 
     def submit(self, function, *args):
-        return self.pool.submit(function, *args)
+        future = self.pool.submit(function, *args)
+        self.running.add(future)
+        return future
 
-    def wait(self, futures) -> set:
-        done, _ = concurrent.futures.wait(futures, return_when=concurrent.futures.FIRST_COMPLETED)
-        return done
+    def done(self) -> list:
+        """The tasks that have finished since last asked, waiting for one if none has."""
+        finished, self.running = concurrent.futures.wait(
+            self.running, return_when=concurrent.futures.FIRST_COMPLETED)
+        return list(finished)
 
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)
@@ -192,50 +197,64 @@ def build_dump(dump: Path, selection: Selection, options: Options, out: str,
     previous = _previous_manifest(shelf)
     on_shelf = shelf.sizes() if previous else {}
     counts = DumpCounts()
-    site, articles = read_dump(dump, selection, counts)
-    log.info("%s: %s (%s)", dump.name, site.name or site.dbname, site.server)
     fonts.locate_all(options.scripts)
     faces = {script: sorted({face.path for face in fonts.faces(script).values()})
              for script in options.scripts}
     result = BatchResult(counts)
-    if scheduler:
-        from .cluster import DaskEngine
-        engine = DaskEngine(scheduler)
-    else:
-        engine = LocalEngine(options.jobs)
-    result.engine = engine.name
     total = selection.limit or len(selection.titles) or None
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".jsonl",
-                                     prefix=".publish-manifest-", delete=False) as lines, \
-            _progress(total) as progress:
-        try:
-            def record(entry: dict) -> None:
-                lines.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
-                lines.flush()
-                status = entry["status"]
-                if status == "built":
-                    result.built += 1
-                elif status == "unchanged":
-                    result.kept += 1
-                else:
-                    result.failed += 1
-                    log.warning("%s: failed: %s", entry["title"], entry["error"])
-                progress.update(1)
-                progress.set_postfix(failed=result.failed, kept=result.kept,
-                                     dump=f"{100 * counts.position // max(counts.size, 1)}%",
-                                     refresh=False)
-
-            jobs = _plan(articles, options, faces, previous, on_shelf, record)
-            _run(engine, jobs, options, shelf, record)
-        finally:
-            engine.close()
+    handle, name = tempfile.mkstemp(prefix=".publish-manifest-", suffix=".jsonl")
+    os.close(handle)
+    manifest = Path(name)
     try:
-        shelf.put(Path(lines.name), MANIFEST)
-        _write_catalogue(shelf, Path(lines.name))
+        with DumpReader(dump, selection, counts) as reader, \
+                manifest.open("w", encoding="utf-8") as lines, _progress(total) as progress:
+            _batch(reader, engine_for(scheduler, options), lines, progress, result, options,
+                   faces, previous, on_shelf, shelf)
+        shelf.put(manifest, MANIFEST)
+        _write_catalogue(shelf, manifest)
     finally:
-        Path(lines.name).unlink(missing_ok=True)
+        manifest.unlink(missing_ok=True)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def engine_for(scheduler: str, options: Options):
+    """The Dask cluster at ``scheduler``, or else the local pool."""
+    if scheduler:
+        from .cluster import DaskEngine
+        return DaskEngine(scheduler)
+    return LocalEngine(options.jobs)
+
+
+def _batch(reader: DumpReader, engine, lines, progress, result: BatchResult, options: Options,
+           faces: dict, previous: dict, on_shelf: dict, shelf: Shelf) -> None:
+    """Read the dump, plan each article, run the stale ones on ``engine``; a manifest line
+    for each article as it is done."""
+    counts = result.counts
+    site = reader.site
+    log.info("%s: %s (%s)", reader.path.name, site.name or site.dbname, site.server)
+    result.engine = engine.name
+
+    def record(entry: dict) -> None:
+        lines.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
+        status = entry["status"]
+        if status == "built":
+            result.built += 1
+        elif status == "unchanged":
+            result.kept += 1
+        else:
+            result.failed += 1
+            log.warning("%s: failed: %s", entry["title"], entry["error"])
+        progress.update(1)
+        progress.set_postfix(failed=result.failed, kept=result.kept,
+                             dump=f"{100 * counts.position // max(counts.size, 1)}%",
+                             refresh=False)
+
+    try:
+        jobs = _plan(reader.articles(), options, faces, previous, on_shelf, record)
+        _run(engine, jobs, options, shelf, record)
+    finally:
+        engine.close()
 
 
 def _previous_manifest(shelf: Shelf) -> dict[str, dict]:
@@ -293,7 +312,7 @@ def _run(engine, jobs: Iterator[Job], options: Options, shelf: Shelf, record) ->
                 pending[engine.submit(build_page, job, options, shelf)] = (job, 1)
         if not pending:
             return
-        for future in engine.wait(list(pending)):
+        for future in engine.done():
             job, attempt = pending.pop(future)
             try:
                 record(future.result())

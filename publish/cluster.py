@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from distributed import Client, WorkerPlugin, wait
+from distributed import Client, WorkerPlugin, as_completed
 
 from .report import PublishError
 
@@ -41,6 +41,7 @@ class DaskEngine:
         except (OSError, TimeoutError, ValueError) as error:
             raise PublishError(f"cannot reach the Dask scheduler at {address}: {error}") from None
         self.client.register_plugin(TypesetterPlugin())
+        self.running = as_completed(loop=self.client.loop)
         self.name = f"Dask cluster at {address}"
         if self.client.dashboard_link:
             log.info("Dask dashboard: %s", self.client.dashboard_link)
@@ -51,10 +52,13 @@ class DaskEngine:
         return sum(self.client.nthreads().values())
 
     def submit(self, function, *args):
-        return self.client.submit(function, *args, pure=False)
+        future = self.client.submit(function, *args, pure=False)
+        self.running.add(future)
+        return future
 
-    def wait(self, futures) -> set:
-        return wait(futures, return_when="FIRST_COMPLETED").done
+    def done(self) -> list:
+        """The tasks that have finished since last asked, waiting for one if none has."""
+        return self.running.next_batch(block=True)
 
     def close(self) -> None:
         self.client.close()

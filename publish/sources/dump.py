@@ -13,6 +13,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterator
+from xml.etree.ElementTree import ParseError
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -22,7 +23,7 @@ import tomli_w
 
 from ..report import PublishError
 
-__all__ = ["Article", "DumpCounts", "Selection", "Site", "is_dump", "read_dump", "safe_stem"]
+__all__ = ["Article", "DumpCounts", "DumpReader", "Selection", "Site", "is_dump", "safe_stem"]
 
 LICENCE = "CC BY-SA 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by-sa/4.0/"
@@ -171,54 +172,65 @@ class DumpCounts:
                 f"{self.not_selected} not selected")
 
 
-def read_dump(path: Path, selection: Selection, counts: DumpCounts) -> tuple[Site, Iterator[Article]]:
-    """The dump's site and its selected articles, read one at a time as they are asked for."""
-    try:
-        raw = path.open("rb")
-    except OSError as error:
-        raise PublishError(f"cannot read {path}: {error.strerror}") from None
-    counts.size = path.stat().st_size
-    stream = bz2.BZ2File(raw) if path.name.lower().endswith(".bz2") else raw
-    try:
-        dump = mwxml.Dump.from_file(stream)
-    except (OSError, EOFError, ValueError, mwxml.errors.MalformedXML) as error:
-        raw.close()
-        raise PublishError(f"{path}: not a readable MediaWiki XML dump ({error})") from None
-    info = dump.site_info
-    site = Site.from_base(info.name or "", info.dbname or "", info.base or "")
-    return site, _articles(path, dump, raw, site, selection, counts)
+class DumpReader:
+    """Represents an open dump, like zhwiki-latest-pages-articles.xml.bz2, read as a stream:
+    ``with DumpReader(path, selection, counts) as dump:`` then ``dump.site`` and
+    ``dump.articles()``; the file is closed when the block ends, however it ends."""
 
+    def __init__(self, path: Path, selection: Selection, counts: DumpCounts):
+        self.path, self.selection, self.counts = path, selection, counts
+        try:
+            self.raw = path.open("rb")
+            counts.size = path.stat().st_size
+        except OSError as error:
+            raise PublishError(f"cannot read {path}: {error.strerror}") from None
+        stream = bz2.BZ2File(self.raw) if path.name.lower().endswith(".bz2") else self.raw
+        try:
+            self.dump = mwxml.Dump.from_file(stream)
+            info = self.dump.site_info
+            self.site = Site.from_base(info.name or "", info.dbname or "", info.base or "")
+        except (OSError, EOFError, ValueError, ParseError, mwxml.errors.MalformedXML) as error:
+            self.raw.close()
+            raise PublishError(f"{path}: not a readable MediaWiki XML dump ({error})") from None
+        except PublishError:
+            self.raw.close()
+            raise
 
-def _articles(path: Path, dump, raw, site: Site, selection: Selection,
-              counts: DumpCounts) -> Iterator[Article]:
-    taken = 0
-    try:
-        for page in dump:
-            revision = None
-            for revision in page:  # pages-articles holds one; a full history ends on the latest
-                pass
-            counts.pages += 1
-            counts.position = raw.tell()
-            text = (revision.text or "") if revision is not None else ""
-            if page.namespace != 0:
-                counts.other_namespaces += 1
-            elif page.redirect or _REDIRECT.match(text):
-                counts.redirects += 1
-            elif _DISAMBIGUATION.search(text) or page.title.endswith(("(消歧义)", "(消歧義)")):
-                counts.disambiguations += 1
-            elif revision is None or not selection.wants(normalise_title(page.title), text):
-                counts.not_selected += 1
-            else:
-                counts.articles += 1
-                yield _article(page, revision, text, site, counts.stems)
-                taken += 1
-                if selection.limit and taken >= selection.limit:
-                    return
-    except (OSError, EOFError, mwxml.errors.MalformedXML) as error:
-        raise PublishError(f"{path}: the dump is cut short or malformed after "
-                           f"{counts.pages} pages ({error})") from None
-    finally:
-        raw.close()
+    def __enter__(self) -> DumpReader:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.raw.close()
+
+    def articles(self) -> Iterator[Article]:
+        """The selected articles, one at a time, as the dump is read."""
+        counts, taken = self.counts, 0
+        try:
+            for page in self.dump:
+                revision = None
+                for revision in page:  # pages-articles holds one; a history ends on the latest
+                    pass
+                counts.pages += 1
+                counts.position = self.raw.tell()
+                text = (revision.text or "") if revision is not None else ""
+                if page.namespace != 0:
+                    counts.other_namespaces += 1
+                elif page.redirect or _REDIRECT.match(text):
+                    counts.redirects += 1
+                elif _DISAMBIGUATION.search(text) or page.title.endswith(("(消歧义)", "(消歧義)")):
+                    counts.disambiguations += 1
+                elif revision is None or not self.selection.wants(normalise_title(page.title),
+                                                                  text):
+                    counts.not_selected += 1
+                else:
+                    counts.articles += 1
+                    yield _article(page, revision, text, self.site, counts.stems)
+                    taken += 1
+                    if self.selection.limit and taken >= self.selection.limit:
+                        return
+        except (OSError, EOFError, ParseError, mwxml.errors.MalformedXML) as error:
+            raise PublishError(f"{self.path}: the dump is cut short or malformed after "
+                               f"{counts.pages} pages ({error})") from None
 
 
 def _article(page, revision, text: str, site: Site, stems: set[str]) -> Article:
