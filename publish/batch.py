@@ -8,7 +8,7 @@ pipeline for every script on an engine: the local process pool (the default) or 
 held whole); a task that fails is sent once more, then recorded in the manifest and skipped.
 
 The manifest (``manifest.jsonl``) has a line per article: title in both scripts, revision,
-editions with sizes and SHA-256, warnings, seconds and the worker; the catalogue
+editions with sizes and SHA-256, warnings, seconds (wall and CPU) and the worker; the catalogue
 (``index.html``, ``catalogue``) lists the books in it. The previous run's manifest is the cache.
 """
 from __future__ import annotations
@@ -75,7 +75,7 @@ def build_page(job: Job, options: Options, shelf: Shelf) -> dict:
     a :class:`PageFailed` (nothing of the article reaches the shelf half-written)."""
     from . import pipeline
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     article = job.article
     report = Report(source=article.title)
     try:
@@ -110,7 +110,9 @@ def build_page(job: Job, options: Options, shelf: Shelf) -> dict:
         codes[warning.code] = codes.get(warning.code, 0) + 1
     return {**_identity(article), "status": "built", "editions": editions,
             "warnings": len(report.warnings), "warning_codes": codes,
-            "seconds": round(time.perf_counter() - started, 3), "worker": _worker_name()}
+            "seconds": round(time.perf_counter() - started, 3),
+            "cpu_seconds": round(time.process_time() - cpu_started, 3),
+            "worker": _worker_name()}
 
 
 def _without_work_folder(message: str, article: Article) -> str:
