@@ -14,6 +14,7 @@ editions with sizes and SHA-256, warnings, seconds (wall and CPU) and the worker
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import json
 import logging
 import multiprocessing
@@ -340,9 +341,17 @@ def _write_catalogue(shelf: Shelf, manifest: Path) -> None:
         shelf.put(page, CATALOGUE)
 
 
+@contextlib.contextmanager
 def _progress(total: int | None):
-    """Articles done, failed and kept, the rate and time left, on a terminal only."""
+    """Articles done, failed and kept, the rate and time left, on a terminal only (the
+    package's log lines are printed above the bar meanwhile)."""
     from tqdm import tqdm
+    from tqdm.contrib.logging import logging_redirect_tqdm
 
-    return tqdm(total=total, unit="article", file=sys.stderr, dynamic_ncols=True,
-                disable=not sys.stderr.isatty(), desc="publish")
+    with tqdm(total=total, unit="article", file=sys.stderr, dynamic_ncols=True,
+              disable=not sys.stderr.isatty(), desc="publish") as bar:
+        if bar.disable:
+            yield bar
+        else:
+            with logging_redirect_tqdm(loggers=[logging.getLogger("publish")]):
+                yield bar
