@@ -14,6 +14,7 @@ editions with sizes and SHA-256, warnings, seconds (wall and CPU) and the worker
 from __future__ import annotations
 
 import concurrent.futures
+import concurrent.futures.process
 import contextlib
 import json
 import logging
@@ -163,18 +164,29 @@ class LocalEngine:
 
     def __init__(self, jobs: int = 0):
         self.workers = jobs or os.cpu_count() or 1
-        self.pool = concurrent.futures.ProcessPoolExecutor(
-            self.workers, mp_context=multiprocessing.get_context("fork"),
-            initializer=start_typesetter)
+        self.pool = self._pool()
         self.running: set = set()
         self.name = f"local pool of {self.workers}"
+
+    def _pool(self) -> concurrent.futures.ProcessPoolExecutor:
+        return concurrent.futures.ProcessPoolExecutor(
+            self.workers, mp_context=multiprocessing.get_context("fork"),
+            initializer=start_typesetter)
 
     @property
     def slots(self) -> int:
         return self.workers
 
     def submit(self, function, *args):
-        future = self.pool.submit(function, *args)
+        try:
+            future = self.pool.submit(function, *args)
+        except concurrent.futures.process.BrokenProcessPool:
+            # A worker died (killed, out of memory): its tasks and the others in flight have
+            # failed with this error and are sent again; the batch goes on in a new pool.
+            log.warning("a worker process died; starting the pool again")
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._pool()
+            future = self.pool.submit(function, *args)
         self.running.add(future)
         return future
 
