@@ -16,6 +16,7 @@ from __future__ import annotations
 import concurrent.futures
 import concurrent.futures.process
 import contextlib
+import hashlib
 import json
 import logging
 import multiprocessing
@@ -37,7 +38,7 @@ from .shelf import Shelf
 from .sources.dump import Article, DumpCounts, DumpReader, Selection
 
 __all__ = ["MANIFEST", "BatchResult", "Job", "LocalEngine", "PageFailed", "build_dump",
-           "build_page", "start_typesetter"]
+           "build_page", "engine_for", "start_typesetter"]
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +125,6 @@ def _without_work_folder(message: str, article: Article) -> str:
 
 
 def _sha256(data: bytes) -> str:
-    import hashlib
-
     return hashlib.sha256(data).hexdigest()
 
 

@@ -8,6 +8,8 @@ write access to the batch's shelf (a shared folder or an fsspec URL).
 from __future__ import annotations
 
 import logging
+import time
+from math import inf
 
 from distributed import Client, WorkerPlugin, as_completed
 
@@ -19,6 +21,8 @@ log = logging.getLogger(__name__)
 
 #: How long to wait for the scheduler to answer before giving up, in seconds.
 CONNECT_TIMEOUT = 20
+#: How often to ask the scheduler how many worker threads there are, in seconds.
+SLOTS_REFRESH = 5.0
 
 
 class TypesetterPlugin(WorkerPlugin):
@@ -42,14 +46,19 @@ class DaskEngine:
             raise PublishError(f"cannot reach the Dask scheduler at {address}: {error}") from None
         self.client.register_plugin(TypesetterPlugin())
         self.running = as_completed(loop=self.client.loop)
+        self._slots, self._slots_asked = 0, -inf
         self.name = f"Dask cluster at {address}"
         if self.client.dashboard_link:
             log.info("Dask dashboard: %s", self.client.dashboard_link)
 
     @property
     def slots(self) -> int:
-        """Worker threads in the cluster now (it may grow or shrink as the batch runs)."""
-        return sum(self.client.nthreads().values())
+        """Worker threads in the cluster (it may grow or shrink as the batch runs: asked
+        again every ``SLOTS_REFRESH`` seconds)."""
+        now = time.monotonic()
+        if now - self._slots_asked > SLOTS_REFRESH:
+            self._slots, self._slots_asked = sum(self.client.nthreads().values()), now
+        return self._slots
 
     def submit(self, function, *args):
         future = self.client.submit(function, *args, pure=False)
