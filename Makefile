@@ -13,7 +13,7 @@ OUT := build
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
                 fontconfig poppler-utils default-jre-headless python3-venv chromium
 
-.PHONY: setup system-packages editions handouts test fuzz bench bench-batch clean
+.PHONY: setup system-packages editions handouts check test fuzz bench bench-batch clean
 
 setup: system-packages $(STAMP)
 
@@ -60,6 +60,11 @@ editions: setup
 handouts: setup
 	$(BIN)/publish build $(SEED) --out $(OUT) --profile handout --format pdf
 
+# The fast loop: the unit tests, without the end-to-end ones (marked e2e). Under 30 s.
+check: setup
+	$(BIN)/python -m pytest -q -m "not e2e"
+
+# Everything, the end-to-end tests included.
 test: setup
 	$(BIN)/python -m pytest
 

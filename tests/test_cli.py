@@ -60,7 +60,7 @@ def test_build_writes_the_report_beside_the_outputs(tmp_path, capsys):
     assert "某模板" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("formats", ["epub", "pdf,epub"])
+@pytest.mark.parametrize("formats", ["epub", pytest.param("pdf,epub", marks=pytest.mark.e2e)])
 def test_one_bad_source_does_not_stop_the_others(tmp_path, formats):
     good = tmp_path / "good.wiki"
     good.write_text("正文<ref>来源</ref>。", encoding="utf-8")
@@ -78,10 +78,11 @@ def test_one_bad_source_does_not_stop_the_others(tmp_path, formats):
     assert len(report["outputs"]) == 2 * len(formats.split(","))
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("writing", ["epub", "pdf"])
 def test_an_interrupted_parallel_build_stops_cleanly(tmp_path, writing):
-    """Ctrl-C while the preparer writes an EPUB (the parent still importing WeasyPrint) or a
-    worker a PDF: one line, exit 130, and no partial file left behind."""
+    """Ctrl-C while a worker writes an EPUB or a PDF: one line, exit 130, and no partial file
+    left behind."""
     out = tmp_path / "out"
     process = subprocess.Popen(
         [sys.executable, "-m", "publish", "build", "seeds/中苏关系.wiki", "--out", str(out),
@@ -104,6 +105,7 @@ def test_an_interrupted_parallel_build_stops_cleanly(tmp_path, writing):
             assert path.read_bytes().rstrip().endswith(b"%%EOF")
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("paper, size", [("a5", (420, 595)), ("letter", (612, 792))])
 def test_paper_sizes(tmp_path, paper, size):
     from pypdf import PdfReader
@@ -124,3 +126,21 @@ def test_an_output_folder_that_cannot_be_made_is_a_one_line_error(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip().startswith("publish: error: cannot create the output folder")
     assert "Traceback" not in result.stderr
+
+
+def test_parse_takes_the_options_that_change_the_document(tmp_path, capsys):
+    source = tmp_path / "a.wiki"
+    source.write_text("导言。\n== 甲 ==\n甲文<ref>一</ref>。\n== 乙 ==\n乙文<ref>二</ref>。\n"
+                      "== 参考文献 ==\n{{Reflist}}\n", encoding="utf-8")
+    assert main(["parse", str(source), "--script", "zh-Hant"]) == 0
+    whole = json.loads(capsys.readouterr().out)
+    assert main(["parse", str(source), "--script", "zh-Hant", "--sections", "2",
+                 "--para-numbers"]) == 0
+    excerpt = json.loads(capsys.readouterr().out)
+    assert len(whole["sections"]) == 3 and len(whole["notes"]) == 2
+    assert len(excerpt["sections"]) == 2  # 乙 and the bibliography
+    assert len(excerpt["notes"]) == 1 and "乙文" in json.dumps(excerpt, ensure_ascii=False)
+    assert "甲文" not in json.dumps(excerpt, ensure_ascii=False)
+    numbers = [block.get("number") for section in excerpt["sections"]
+               for block in section["blocks"] if block["type"] == "Paragraph"]
+    assert numbers == [1]

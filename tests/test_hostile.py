@@ -47,6 +47,7 @@ BROKEN = """== 标题
 """
 
 
+@pytest.mark.e2e
 def test_broken_markup_still_builds_every_edition_with_the_text_after_the_break(tmp_path):
     status, out = _build(tmp_path, BROKEN, "--script", "zh-Hans")
     assert status == 0
@@ -81,6 +82,7 @@ def test_another_encoding_can_be_named(tmp_path):
     assert main(["parse", str(source), "--encoding", "gbk"]) == 0
 
 
+@pytest.mark.e2e
 def test_control_and_non_characters_never_reach_the_books(tmp_path):
     nasty = "甲\x00乙\x01\x1b丙\ufffe\uffff丁\u202e戊\u2066己\ufdd0庚&#1;辛&#xFFFE;壬"
     status, out = _build(tmp_path, nasty + "<ref>注\x0b释</ref>", "--format", "epub",
@@ -100,6 +102,7 @@ REFERENCES = """甲<ref name="无"/>乙<ref name="a">一</ref>丙<ref name="a">�
 """
 
 
+@pytest.mark.e2e
 def test_reference_troubles_warn_and_keep_pdf_and_epub_notes_alike(tmp_path):
     from tests.pdftext import note_pages
 
@@ -161,6 +164,7 @@ class _Listener:
         self.sock.close()
 
 
+@pytest.mark.e2e
 def test_nothing_is_fetched_and_nothing_outside_the_media_folder_is_read(tmp_path):
     listener = _Listener()
     secret = tmp_path / "secret.txt"
@@ -220,6 +224,7 @@ def test_a_failed_build_keeps_the_previous_edition_and_leaves_no_partial_file(tm
         [".publish-cache.json", "art.report.json", "art.zh-Hans.epub"]
 
 
+@pytest.mark.e2e
 def test_an_interrupt_while_writing_leaves_no_temporary_file(tmp_path, monkeypatch):
     from publish.writers import pdf
 

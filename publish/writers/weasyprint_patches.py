@@ -5,8 +5,9 @@ written and tested for (:data:`TESTED_VERSIONS`), makes three changes; on any ot
 makes none and says why, so the book is still built, as WeasyPrint sets it. Each patch has a
 differential test against WeasyPrint's own layout (tests/test_weasyprint_patches.py) and a
 report ready to send upstream (docs/upstream/). Documented CSS cannot replace any of them:
-``orphans: 1; widows: 1`` still lets a paragraph's first line push notes on (see
-docs/upstream/footnotes-keep-with-call.md), and WeasyPrint 70 reads no ``text-justify``.
+with ``p { orphans: 1; widows: 1 }`` a paragraph's first line alone still pushes notes on
+(the seed's A4 book then moves notes 1 and 44 off their calls' pages), WeasyPrint 70 reads no
+``text-justify``, and the footnote area's cost is not a matter of style.
 
 **Inter-character justification** (``inline.justify_line``). WeasyPrint justifies only by
 widening spaces, so a Chinese line, which has none, stays ragged whenever the line-breaking
@@ -20,8 +21,9 @@ box, so layout and drawing agree; other lines go to WeasyPrint's own function.
 many as ``orphans``) do not fit at the foot of a page, WeasyPrint moves the page's last notes
 to the next page to make room (upstream #2432). That breaks ``footnote-policy: line``, which
 promises every note the page of its call, and it never lays out the notes called in the line
-it makes room for: on Letter paper the seed lost note 14 and moved note 13 on. Where a note on
-the page has that policy, the line now goes to the next page, as the policy says.
+it makes room for: without the patch the seed's A4 handout moves seven notes on and loses note
+31. Where a note on the page has that policy, the line now goes to the next page, as the
+policy says.
 
 **The footnote area is measured note by note** (``LayoutContext._update_footnote_area``).
 WeasyPrint lays out the whole footnote area again each time a note joins a page, so a page
