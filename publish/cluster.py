@@ -12,6 +12,7 @@ import time
 from math import inf
 
 from distributed import Client, WorkerPlugin, as_completed
+from distributed.comm.core import CommClosedError
 
 from .report import PublishError
 
@@ -47,6 +48,7 @@ class DaskEngine:
         self.client.register_plugin(TypesetterPlugin())
         self.running = as_completed(loop=self.client.loop)
         self._slots, self._slots_asked = 0, -inf
+        self.address = address
         self.name = f"Dask cluster at {address}"
         if self.client.dashboard_link:
             log.info("Dask dashboard: %s", self.client.dashboard_link)
@@ -61,13 +63,19 @@ class DaskEngine:
         return self._slots
 
     def submit(self, function, *args):
-        future = self.client.submit(function, *args, pure=False)
+        try:
+            future = self.client.submit(function, *args, pure=False)
+        except (OSError, CommClosedError) as error:
+            raise PublishError(f"lost the Dask scheduler at {self.address}: {error}") from None
         self.running.add(future)
         return future
 
     def done(self) -> list:
         """The tasks that have finished since last asked, waiting for one if none has."""
-        return self.running.next_batch(block=True)
+        try:
+            return self.running.next_batch(block=True)
+        except (OSError, CommClosedError) as error:
+            raise PublishError(f"lost the Dask scheduler at {self.address}: {error}") from None
 
     def close(self) -> None:
         self.client.close()

@@ -72,6 +72,14 @@ def test_uncompressed_dump_and_site(tmp_path):
         == "/wiki/$1"
 
 
+def test_disambiguation_by_magic_word_and_template_names(tmp_path):
+    path = write_dump(tmp_path / "d.xml", [page_xml("甲", "甲可以指：\n__DISAMBIG__", 1, 9),
+                                           page_xml("乙", "{{消歧義|人名}}", 2, 10),
+                                           page_xml("丙", "{{Disambiguation needed}}正文。", 3, 11)])
+    found, counts = articles(path)
+    assert [a.title for a in found] == ["丙"] and counts.disambiguations == 2
+
+
 def test_titles_that_make_one_file_name_get_two(tmp_path):
     path = write_dump(tmp_path / "d.xml", [page_xml("A/B", "甲。", 1, 9),
                                            page_xml("A:B", "乙。", 2, 10)])

@@ -34,7 +34,7 @@ DISAMBIGUATION_TEMPLATES = ("disambig", "disambiguation", "dab", "消歧义", "�
                             "消歧義頁", "地名消歧义", "地名消歧義", "人名消歧义", "人名消歧義",
                             "hndis", "geodis", "shipindex", "numberdis", "molformdisambig")
 _DISAMBIGUATION = re.compile(
-    r"\{\{\s*(?:template\s*:\s*|模板\s*:\s*)?(?:"
+    r"__DISAMBIG__|\{\{\s*(?:template\s*:\s*|模板\s*:\s*)?(?:"
     + "|".join(re.escape(name) for name in DISAMBIGUATION_TEMPLATES) + r")\s*[|}]", re.I)
 _REDIRECT = re.compile(r"^\s*#\s*(redirect|重定向)\s*\[\[", re.I)
 _CATEGORY = re.compile(r"\[\[\s*(?:category|分类|分類)\s*:\s*([^\]|]+?)\s*(?:\|[^\]]*)?\]\]", re.I)
