@@ -8,7 +8,8 @@ pipeline for every script on an engine: the local process pool (the default) or 
 held whole); a task that fails is sent once more, then recorded in the manifest and skipped.
 
 The manifest (``manifest.jsonl``) has a line per article: title in both scripts, revision,
-editions with sizes and SHA-256, warnings, seconds (wall and CPU) and the worker; the catalogue
+editions with sizes and SHA-256, warnings, seconds (wall and CPU) and the worker (each
+article's warnings in full are in ``<stem>.report.json``); the catalogue
 (``index.html``, ``catalogue``) lists the books in it. The previous run's manifest is the cache.
 """
 from __future__ import annotations
@@ -100,6 +101,10 @@ def build_page(job: Job, options: Options, shelf: Shelf) -> dict:
                                  "bytes": len(data), "sha256": _sha256(data), "key": key})
             for edition in editions:
                 shelf.put(out / edition["file"], edition["file"])
+                report.outputs.append(edition["file"])
+            # Every warning's text, as a single source's build keeps it beside its editions.
+            (out / "report.json").write_text(report.to_json() + "\n", encoding="utf-8")
+            shelf.put(out / "report.json", f"{article.stem}.report.json")
     except PublishError as error:
         raise PageFailed(_without_work_folder(str(error), article)) from None
     except OSError as error:

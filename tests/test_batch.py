@@ -80,6 +80,9 @@ def test_the_failed_page_is_in_the_manifest_and_the_others_are_built(batch):
             assert edition["sha256"] == hashlib.sha256(data).hexdigest()
         assert entry["revision"] and entry["seconds"] > 0 and entry["worker"]
     assert entries["靜夜思"]["titles"] == {"zh-Hans": "静夜思", "zh-Hant": "靜夜思"}
+    report = json.loads((local / "古斯塔夫·克林姆.report.json").read_text(encoding="utf-8"))
+    assert len(report["warnings"]) == entries["古斯塔夫·克林姆"]["warnings"] > 0
+    assert not (local / "空白条目.report.json").exists()
 
 
 def test_an_unchanged_article_is_not_built_again(batch, tmp_path):
