@@ -215,9 +215,10 @@ def main() -> None:
                     str(html), str(work / "bare.pdf")]
         # The same render with WeasyPrint's libraries found as publish finds them (see
         # publish/writers/libraries.py): the part of the gap that is not the book's work.
-        bare_ldconfig_cmd = [sys.executable, "-c", "import sys; from publish.writers.libraries "
-                             "import import_weasyprint; import_weasyprint().HTML("
-                             "filename=sys.argv[1]).write_pdf(sys.argv[2])",
+        bare_ldconfig_cmd = [sys.executable, "-c", "import sys\nfrom publish.writers.libraries "
+                             "import ldconfig_lookup\nwith ldconfig_lookup():\n    import "
+                             "weasyprint\nweasyprint.HTML(filename=sys.argv[1]).write_pdf("
+                             "sys.argv[2])",
                              str(html), str(work / "bare-ldconfig.pdf")]
         out = work / "out"
         all_cmd = [*PUBLISH, str(SEED), "--out", str(out), "--force"]

@@ -144,3 +144,17 @@ def test_parse_takes_the_options_that_change_the_document(tmp_path, capsys):
     numbers = [block.get("number") for section in excerpt["sections"]
                for block in section["blocks"] if block["type"] == "Paragraph"]
     assert numbers == [1]
+
+
+def test_main_leaves_the_process_wide_settings_to_the_command(tmp_path, capsys, monkeypatch):
+    """The collector threshold and the ldconfig library lookup are the publish command's
+    (cli.run), not main's: a test calling main runs with Python's own."""
+    import ctypes.util
+    import gc
+
+    seen = []
+    monkeypatch.setattr("publish.cli._parse", lambda args: seen.append(
+        (gc.get_threshold(), ctypes.util.find_library)) or 0)
+    threshold, lookup = gc.get_threshold(), ctypes.util.find_library
+    assert main(["parse", str(tmp_path / "a.wiki")]) == 0
+    assert seen == [(threshold, lookup)]

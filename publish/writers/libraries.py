@@ -1,13 +1,14 @@
-"""PDF writer helper: WeasyPrint imported with its C libraries found from one ldconfig listing.
+"""PDF writer helper: WeasyPrint's C libraries found from one ldconfig listing (the command only).
 
 WeasyPrint 70 loads Pango, HarfBuzz, fontconfig and GObject by trying several names each
 (``libgobject-2.0-0``, ``gobject-2.0-0``, … ``libgobject-2.0.so.0``). For each name that is
 not a file, cffi asks ``ctypes.util.find_library``, which on Linux runs ``ldconfig -p`` and
 then, for a name ldconfig does not know, gcc and ld: about 200 processes and 0.15 s of an
-import that takes 0.42 s. :func:`import_weasyprint` imports it while ``find_library`` answers
-from one ``ldconfig -p`` listing, as the stdlib's first step does, and without gcc and ld;
-the names WeasyPrint tries last (``libgobject-2.0.so.0``) are opened directly, so a library
-ldconfig does not list (one on ``LD_LIBRARY_PATH``) is still found.
+import that takes 0.42 s. Within :func:`ldconfig_lookup`, which the ``publish`` command runs
+in (and the processes it forks), ``find_library`` answers from one ``ldconfig -p`` listing, as
+the stdlib's first step does, and without gcc and ld; the names WeasyPrint tries last
+(``libgobject-2.0.so.0``) are opened directly, so a library ldconfig does not list (one on
+``LD_LIBRARY_PATH``) is still found. Elsewhere (tests calling ``main``) the stdlib answers.
 """
 from __future__ import annotations
 
@@ -16,23 +17,12 @@ import os
 import re
 import struct
 import subprocess
-import sys
 
-__all__ = ["import_weasyprint", "ldconfig_lookup"]
+__all__ = ["ldconfig_lookup"]
 
 #: ldconfig's name for this machine's ABI, as ctypes.util reads it.
 _ABI = {"x86_64-64": "libc6,x86-64", "ppc64-64": "libc6,64bit", "sparc64-64": "libc6,64bit",
         "s390x-64": "libc6,64bit", "ia64-64": "libc6,IA-64"}
-
-
-def import_weasyprint():
-    """``import weasyprint``, its libraries found from one ldconfig listing (on Linux)."""
-    if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
-        import weasyprint
-        return weasyprint
-    with ldconfig_lookup():
-        import weasyprint
-    return weasyprint
 
 
 @contextlib.contextmanager

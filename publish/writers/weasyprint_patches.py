@@ -1,6 +1,6 @@
 """PDF writer helper: every change publish makes to WeasyPrint's internals, installed by one call.
 
-:func:`install` imports WeasyPrint (see ``libraries``) and, on a release the patches were
+:func:`install` imports WeasyPrint and, on a release the patches were
 written and tested for (:data:`TESTED_VERSIONS`), makes three changes; on any other release it
 makes none and says why, so the book is still built, as WeasyPrint sets it. Each patch has a
 differential test against WeasyPrint's own layout (tests/test_weasyprint_patches.py) and a
@@ -42,8 +42,6 @@ import re
 from math import inf
 from numbers import Real
 
-from . import libraries
-
 __all__ = ["TESTED_VERSIONS", "install"]
 
 #: The WeasyPrint releases the patches were written for and pass their tests on.
@@ -69,7 +67,8 @@ def install() -> str:
     reason it is left unpatched (for the build report)."""
     global _outcome
     if _outcome is None:
-        weasyprint = libraries.import_weasyprint()
+        import weasyprint
+
         if weasyprint.__version__ not in TESTED_VERSIONS:
             _outcome = (f"WeasyPrint {weasyprint.__version__} is not one publish's layout "
                         f"patches were tested with ({', '.join(TESTED_VERSIONS)}): set without "
