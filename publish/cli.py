@@ -84,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="only the articles in this category")
     dump.add_argument("--limit", type=int, default=0, metavar="N",
                       help="at most N articles")
-    dump.add_argument("--scheduler", default=os.environ.get("DASK_SCHEDULER_ADDRESS", ""),
+    dump.add_argument("--scheduler", default="",
                       metavar="tcp://HOST:8786",
                       help="build on this Dask cluster (default: $DASK_SCHEDULER_ADDRESS, "
                            "else the local pool)")
@@ -177,9 +177,8 @@ def _parse(args) -> int:
 def _build(args) -> int:
     from .build import build
     from .plan import Options
-    from .sources.dump import is_dump
 
-    if any(is_dump(source) for source in args.sources):
+    if any(_is_dump(source) for source in args.sources):
         return _build_dump(args)
     if args.pages or args.category or args.limit or args.scheduler:
         raise PublishError("--pages, --category, --limit and --scheduler take a dump "
@@ -198,6 +197,12 @@ def _build(args) -> int:
     return 1 if failed else 0
 
 
+def _is_dump(path: Path) -> bool:
+    """Whether ``path`` names a MediaWiki XML dump rather than wikitext (by name only: the
+    dump reader and its libraries are imported for dumps alone)."""
+    return path.name.lower().endswith((".xml", ".xml.bz2"))
+
+
 def _build_dump(args) -> int:
     from .batch import MANIFEST, build_dump
     from .plan import Options
@@ -212,7 +217,8 @@ def _build_dump(args) -> int:
                       jobs=max(0, args.jobs), profile=args.profile, sections=args.sections,
                       para_numbers=args.para_numbers, booklet=args.booklet)
     selection = Selection.of(args.pages, args.category, args.limit)
-    result = build_dump(args.sources[0], selection, options, args.out, args.scheduler)
+    scheduler = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS", "").strip()
+    result = build_dump(args.sources[0], selection, options, args.out, scheduler)
     log.info("%s", result.counts.summary())
     log.info("%d built, %d unchanged, %d failed in %.1f s on the %s; %s and index.html in %s",
              result.built, result.kept, result.failed, result.seconds, result.engine,

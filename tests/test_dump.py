@@ -96,8 +96,12 @@ def test_a_broken_dump_is_one_line(tmp_path, capsys):
     assert capsys.readouterr().err.strip().count("\n") <= 2
 
 
-def test_dump_options_need_a_dump(tmp_path, capsys):
+def test_dump_options_need_a_dump(tmp_path, capsys, monkeypatch):
     source = tmp_path / "a.wiki"
     source.write_text("正文。", encoding="utf-8")
     assert main(["build", str(source), "--limit", "3"]) == 1
     assert "take a dump" in capsys.readouterr().err
+    # A scheduler in the environment is for dumps: a single source still builds here.
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "tcp://127.0.0.1:1")
+    assert main(["build", str(source), "--format", "epub", "--script", "zh-Hans",
+                 "--out", str(tmp_path / "out")]) == 0

@@ -23,11 +23,10 @@ import tomli_w
 
 from ..report import PublishError
 
-__all__ = ["Article", "DumpCounts", "DumpReader", "Selection", "Site", "is_dump", "safe_stem"]
+__all__ = ["Article", "DumpCounts", "DumpReader", "Selection", "Site", "safe_stem"]
 
 LICENCE = "CC BY-SA 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by-sa/4.0/"
-DUMP_SUFFIXES = (".xml", ".xml.bz2")
 
 #: Templates that mark a disambiguation page on Chinese Wikipedia (and their English names).
 DISAMBIGUATION_TEMPLATES = ("disambig", "disambiguation", "dab", "消歧义", "消歧義", "消歧义页",
@@ -40,11 +39,6 @@ _REDIRECT = re.compile(r"^\s*#\s*(redirect|重定向)\s*\[\[", re.I)
 _CATEGORY = re.compile(r"\[\[\s*(?:category|分类|分類)\s*:\s*([^\]|]+?)\s*(?:\|[^\]]*)?\]\]", re.I)
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 _WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.I)
-
-
-def is_dump(path: Path) -> bool:
-    """Whether ``path`` names an XML dump (``.xml`` or ``.xml.bz2``) rather than wikitext."""
-    return path.name.lower().endswith(DUMP_SUFFIXES)
 
 
 def normalise_title(title: str) -> str:
