@@ -9,12 +9,13 @@ OUT := build
 
 # Debian packages the project needs: CJK fonts, HarfBuzz's subsetter (WeasyPrint is about 10x
 # slower without it), Pango for WeasyPrint, fontconfig's fc-match, poppler, mupdf and Java for
-# tests, and Latin faces for editions of articles in other languages (fonts-liberation2).
+# tests, Latin faces for editions of articles in other languages (fonts-liberation2), and
+# Chromium for the test that opens a batch's catalogue in a headless browser (Playwright).
 APT_PACKAGES := fonts-noto-cjk fonts-liberation2 libharfbuzz-subset0 libpango-1.0-0 \
                 libpangoft2-1.0-0 fontconfig poppler-utils mupdf-tools default-jre-headless \
-                python3-venv
+                python3-venv chromium
 
-.PHONY: setup system-packages editions handouts check test fuzz bench interop clean
+.PHONY: setup system-packages editions handouts check test fuzz bench bench-batch interop clean
 
 setup: system-packages $(STAMP)
 
@@ -91,6 +92,11 @@ interop: setup
 	  npm install --no-audit --no-fund --prefix . '@daisy/ace@^1.4'; }
 	PUPPETEER_EXECUTABLE_PATH=$$(command -v chromium) \
 	  $(BIN)/python tests/interop.py --ace $(ACE) --out $(OUT)/interop
+
+# The batch figure alone: a dump of corpus articles on the local pool and on a 2-worker
+# Dask LocalCluster (articles a minute a core, the scheduler's overhead a task).
+bench-batch: setup
+	$(BIN)/python tests/bench.py --only batch
 
 clean:
 	rm -rf $(OUT)

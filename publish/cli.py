@@ -80,8 +80,10 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", parents=[common, document],
                                 help="write the editions of one or more sources")
     build.add_argument("sources", nargs="+", metavar="SOURCE",
-                       help="wikitext files, folders of them, or article URLs (fetched first)")
-    build.add_argument("--out", type=Path, default=Path("build"), help="output folder")
+                       help="wikitext files, folders of them, article URLs (fetched first), or a "
+                            "MediaWiki XML dump (.xml, .xml.bz2)")
+    build.add_argument("--out", default="build",
+                       help="output folder (for a dump, also any fsspec URL: s3://bucket/books)")
     build.add_argument("--script", type=_list(ALL_SCRIPTS), default=None,
                        help="zh-Hans,zh-Hant (default both); regional editions: zh-CN,zh-TW,zh-HK")
     build.add_argument("--format", type=_list(FORMATS), default=FORMATS,
@@ -100,6 +102,18 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--wiki", help="read SOURCEs that are not files as titles on this wiki "
                        "and fetch them first (e.g. https://zh.wikipedia.org)")
     _add_fetch(commands, common)
+    dump = build.add_argument_group("a MediaWiki XML dump as the SOURCE (.xml or .xml.bz2)")
+    chosen = dump.add_mutually_exclusive_group()
+    chosen.add_argument("--pages", type=Path, metavar="TITLES_FILE",
+                        help="only the articles listed in this file, one title a line")
+    chosen.add_argument("--category", default="", metavar="NAME",
+                        help="only the articles in this category")
+    dump.add_argument("--limit", type=int, default=0, metavar="N",
+                      help="at most N articles")
+    dump.add_argument("--scheduler", default="",
+                      metavar="tcp://HOST:8786",
+                      help="build on this Dask cluster (default: $DASK_SCHEDULER_ADDRESS, "
+                           "else the local pool)")
     return parser
 
 
@@ -205,7 +219,12 @@ def _build(args) -> int:
     from .build import build
     from .plan import SCRIPTS
 
-    options = _options(args, out_dir=args.out, scripts=args.script or SCRIPTS,
+    if any(_is_dump(source) for source in args.sources):
+        return _build_dump(args)
+    if args.pages or args.category or args.limit or args.scheduler:
+        raise PublishError("--pages, --category, --limit and --scheduler take a dump "
+                           "(.xml or .xml.bz2) as the SOURCE")
+    options = _options(args, out_dir=Path(args.out), scripts=args.script or SCRIPTS,
                        scripts_asked=args.script is not None, formats=args.format,
                        paper=args.paper, vertical=args.vertical, force=args.force,
                        jobs=args.jobs, profile=args.profile, sections=args.sections,
@@ -266,6 +285,39 @@ def _print_fetched(result) -> None:
                  result.images, result.source)
     for warning in result.warnings:
         log.warning("  %s", warning)
+
+
+def _is_dump(path: Path) -> bool:
+    """Whether ``path`` names a MediaWiki XML dump rather than wikitext (by name only: the
+    dump reader and its libraries are imported for dumps alone)."""
+    return path.name.lower().endswith((".xml", ".xml.bz2"))
+
+
+def _build_dump(args) -> int:
+    from .batch import MANIFEST, build_dump
+    from .plan import SCRIPTS
+    from .sources.dump import Selection
+
+    if len(args.sources) != 1:
+        raise PublishError("a dump is built on its own: give it as the only SOURCE")
+    if args.limit < 0:
+        raise PublishError("--limit takes a positive number")
+    options = _options(args, scripts=args.script or SCRIPTS, formats=args.format,
+                       paper=args.paper, vertical=args.vertical, force=args.force,
+                       jobs=args.jobs, profile=args.profile, sections=args.sections,
+                       para_numbers=args.para_numbers, booklet=args.booklet)
+    selection = Selection.of(args.pages, args.category, args.limit)
+    scheduler = args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS", "").strip()
+    result = build_dump(args.sources[0], selection, options, args.out, scheduler)
+    log.info("%s", result.counts.summary())
+    log.info("%d built, %d unchanged, %d failed in %.1f s on the %s; %s and index.html in %s",
+             result.built, result.kept, result.failed, result.seconds, result.engine,
+             MANIFEST, args.out)
+    if result.failed:
+        log.error("publish: error: %d of %d articles failed (see %s)", result.failed,
+                  result.built + result.kept + result.failed, MANIFEST)
+        return 1
+    return 0
 
 
 def _print_report(report: Report) -> None:

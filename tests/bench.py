@@ -3,11 +3,17 @@
 Every measurement is a cold command (a new Python process), repeated; each row's ratio is the
 median of the ratios taken pair by pair within one round, so a noisy neighbour slows both
 sides of a pair alike. Standard library timing only.
+
+The batch figure (``--only batch``, ``make bench-batch``): a dump of the test articles and the
+seed built on the local pool and on a two-worker Dask LocalCluster (articles a minute a core),
+the scheduler's overhead a task, and each article's cost by size class, for the README's plan.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
 import re
 import shutil
 import statistics
@@ -88,10 +94,118 @@ def median_ratio(pairs: list[tuple[float, float]]) -> float:
     return statistics.median(a / b for a, b in pairs)
 
 
+def _noop(value: int) -> int:
+    return value
+
+
+def batch_dump(work: Path) -> Path:
+    """The test articles, the seed and the seed with its sections four times, as a dump."""
+    sys.path.insert(0, str(ROOT))
+    from tests.dumps import ARTICLES, page_xml, write_dump
+
+    texts = {path.stem: path.read_text(encoding="utf-8")
+             for path in sorted(ARTICLES.glob("*.wiki"))}
+    texts["seed"] = SEED.read_text(encoding="utf-8")
+    texts["seed4x"] = scaled_seed(work, 4).read_text(encoding="utf-8")
+    pages = [page_xml(title, text, index + 1, 1000 + index)
+             for index, (title, text) in enumerate(texts.items())]
+    return write_dump(work / "bench-pages-articles.xml.bz2", pages)
+
+
+def batch(work: Path, rounds: int) -> None:
+    """Articles a minute a core on the local pool and on a 2-worker LocalCluster; the
+    scheduler's overhead a task; each article's cost and output by size class."""
+    from distributed import Client, LocalCluster
+
+    from publish.batch import MANIFEST, build_dump
+    from publish.plan import Options
+    from publish.sources.dump import Selection
+
+    import logging
+
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)  # its shutdown chatter
+    os.environ["SOURCE_DATE_EPOCH"] = "1793145600"
+    dump = batch_dump(work)
+    load_before = os.getloadavg()[0]
+    options = Options(force=True, jobs=2)
+    local_out, cluster_out = work / "batch-local", work / "batch-cluster"
+    build_dump(dump, Selection(), options, str(local_out))  # warm the disk and font caches
+    local = [build_dump(dump, Selection(), options, str(local_out)) for _ in range(rounds)]
+    pool_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    entries = [json.loads(line) for line in
+               (local_out / MANIFEST).read_text(encoding="utf-8").splitlines()]
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=":0") as cluster:
+        build_dump(dump, Selection(), options, str(cluster_out),
+                   scheduler=cluster.scheduler_address)  # the plugin's first install
+        remote = [build_dump(dump, Selection(), options, str(cluster_out),
+                             scheduler=cluster.scheduler_address) for _ in range(rounds)]
+        with Client(cluster) as client:
+            client.gather(client.map(_noop, range(100), pure=False))
+            count = 2000
+            started = time.perf_counter()
+            client.gather(client.map(_noop, range(count), pure=False))
+            overhead = (time.perf_counter() - started) / count
+            worker_rss = max(client.run(
+                lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss).values()) / 1024
+    articles = local[0].built
+    assert articles == remote[0].built and not any(r.failed for r in local + remote)
+    cores = 2
+    local_s = statistics.median(r.seconds for r in local)
+    remote_s = statistics.median(r.seconds for r in remote)
+    print(f"batch: {articles} articles (all four editions each), {rounds} rounds, medians, "
+          f"{os.cpu_count()} cores, load average {load_before:.1f} before and "
+          f"{os.getloadavg()[0]:.1f} after")
+    print(f"{'engine':34s} {'seconds':>8s} {'articles/min/core':>18s}")
+    print(f"{'local pool, 2 processes':34s} {local_s:8.2f} "
+          f"{articles * 60 / local_s / cores:18.1f}")
+    print(f"{'Dask LocalCluster, 2 workers':34s} {remote_s:8.2f} "
+          f"{articles * 60 / remote_s / cores:18.1f}")
+    print(f"scheduler overhead: {overhead * 1000:.2f} ms a task (round trip of {count} no-op "
+          f"tasks); the batch on the cluster {(remote_s - local_s) / articles * 1000:+.0f} ms "
+          f"an article against the pool")
+    print(f"peak memory of a worker: pool {pool_rss:.0f} MB, Dask worker {worker_rss:.0f} MB")
+    classes = ((0, 10), (10, 20), (20, 40), (40, 1 << 20))
+    print(f"{'wikitext size':16s} {'articles':>8s} {'CPU s each':>10s} {'wall s each':>11s} "
+          f"{'output KB each':>15s}")
+    sizes = {entry["title"]: entry for entry in entries}
+    for low, high in classes:
+        chosen = [entry for title, entry in sizes.items()
+                  if low <= _source_kb(dump, title) < high]
+        if not chosen:
+            continue
+        cpu = statistics.mean(entry["cpu_seconds"] for entry in chosen)
+        seconds = statistics.mean(entry["seconds"] for entry in chosen)
+        output = statistics.mean(sum(e["bytes"] for e in entry["editions"]) / 1024
+                                 for entry in chosen)
+        label = f"{low}-{high} KB" if high < 1 << 20 else f">= {low} KB"
+        print(f"{label:16s} {len(chosen):8d} {cpu:10.2f} {seconds:11.2f} {output:15.0f}")
+
+
+_SOURCE_KB: dict[str, float] = {}
+
+
+def _source_kb(dump: Path, title: str) -> float:
+    """The size of ``title``'s wikitext in the dump, in KB."""
+    if not _SOURCE_KB:
+        from publish.sources.dump import DumpCounts, DumpReader, Selection
+
+        with DumpReader(dump, Selection(), DumpCounts()) as reader:
+            for article in reader.articles():
+                _SOURCE_KB[article.title] = len(article.text.encode("utf-8")) / 1024
+    return _SOURCE_KB[title]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--only", choices=("batch",),
+                        help="run one part alone (batch: the dump on the pool and on Dask)")
     args = parser.parse_args()
+    if args.only == "batch":
+        with tempfile.TemporaryDirectory() as name:
+            batch(Path(name), max(1, args.rounds // 2))
+        return
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1793145600"}
     with tempfile.TemporaryDirectory() as name:
         work = Path(name)
@@ -153,6 +267,7 @@ def main() -> None:
         for path in sorted(out.iterdir()):
             if path.suffix in (".pdf", ".epub"):
                 print(f"size {path.name}: {path.stat().st_size / 1024:.0f} KB")
+        batch(work, max(1, args.rounds // 2))
 
 
 if __name__ == "__main__":

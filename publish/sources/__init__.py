@@ -1,1 +1,1 @@
-"""Sources: what produces a source folder for the build (the MediaWiki API client and fetch)."""
+"""Sources: what produces articles for the build (the MediaWiki API and fetch, XML dumps)."""
