@@ -96,11 +96,12 @@ def test_an_article_with_images_credits_expansions_and_groups(wiki, tmp_path):
     assert not list(tmp_path.glob(".publish-fetch-*"))
 
 
-def test_the_requests_are_polite(wiki, tmp_path):
+def test_the_requests_are_polite(wiki, tmp_path, monkeypatch):
+    monkeypatch.setenv("PUBLISH_CONTACT", "https://example.org/operator")
     fetch(["辛亥革命"], tmp_path, wiki=wiki.base, limits=FAST)
     assert {path.split("/")[1] for path, _, _ in wiki.sent} == {"w", "upload"}
     for path, params, headers in wiki.sent:
-        assert headers["User-Agent"].startswith("publish/0.1.0 (+http")
+        assert headers["User-Agent"].startswith("publish/0.1.0 (+https://example.org/operator)")
         assert "gzip" in headers["Accept-Encoding"]
         if path == "/w/api.php":
             assert (params["format"], params["formatversion"], params["maxlag"]) == \

@@ -23,15 +23,24 @@ import httpx
 from .. import __version__
 from ..report import PublishError
 
-__all__ = ["Client", "Limits", "USER_AGENT", "MEDIA_HOSTS", "check_wiki_url", "is_loopback"]
+__all__ = ["Client", "Limits", "CONTACT_VARIABLE", "MEDIA_HOSTS", "check_wiki_url",
+           "is_loopback", "user_agent"]
 
 log = logging.getLogger("publish")
 
-#: Who to contact about this client's traffic (Wikimedia's User-Agent policy asks for one);
-#: ``PUBLISH_CONTACT`` (an e-mail address or a URL of the operator) replaces it.
-CONTACT_URL = "https://github.com/publish-wiki/publish"
-USER_AGENT = (f"publish/{__version__} "
-              f"(+{os.environ.get('PUBLISH_CONTACT') or CONTACT_URL}) httpx/{httpx.__version__}")
+#: The variable naming who to contact about this client's traffic (an e-mail address or a web
+#: page of the person fetching): Wikimedia's User-Agent policy asks every client for one.
+CONTACT_VARIABLE = "PUBLISH_CONTACT"
+
+
+def user_agent() -> str:
+    """``publish/<version> (+<contact>) httpx/<version>``; without a contact the User-Agent
+    says so, and a fetch from a wiki that is not on this machine warns once."""
+    contact = os.environ.get(CONTACT_VARIABLE, "").strip()
+    return (f"publish/{__version__} (+{contact or 'no contact given'}) "
+            f"httpx/{httpx.__version__}")
+
+
 #: The hosts a Wikimedia wiki's images come from, besides the wiki itself.
 MEDIA_HOSTS = ("upload.wikimedia.org", "commons.wikimedia.org")
 RETRIED_STATUSES = (429, 502, 503, 504)
@@ -93,8 +102,12 @@ class Client:
         self.api_url = f"{self.wiki}/w/api.php"
         self.waited = 0.0
         self.bytes_read = 0
+        if not os.environ.get(CONTACT_VARIABLE, "").strip() and not is_loopback(self.host):
+            log.warning("publish: set %s to your e-mail address or web page: Wikimedia asks "
+                        "every client to name a contact, and may slow or refuse one that "
+                        "does not", CONTACT_VARIABLE)
         self.http = httpx.Client(
-            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"},
+            headers={"User-Agent": user_agent(), "Accept-Encoding": "gzip"},
             timeout=httpx.Timeout(limits.timeout, connect=min(10.0, limits.timeout)),
             limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
             follow_redirects=False, trust_env=not is_loopback(self.host))
