@@ -67,8 +67,10 @@ handouts: setup
 check: setup
 	$(BIN)/python -m pytest -q -m "not e2e"
 
-# Everything, the end-to-end tests included.
+# Everything: the type check (every dispatcher on the node types is exhaustive) and the tests,
+# the end-to-end ones included.
 test: setup
+	$(BIN)/python -m mypy publish
 	$(BIN)/python -m pytest
 
 # The long property-based run (a short one is part of make test).

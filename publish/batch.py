@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import fonts
 from .cache import edition_key
@@ -97,7 +98,7 @@ def build_page(job: Job, options: Options, shelf: Shelf) -> dict:
                 pipeline.run(source, script, options, report,
                              [(fmt, out / name) for s, fmt, name, _ in job.editions
                               if s == script])
-            editions = []
+            editions: list[dict[str, Any]] = []
             for script, fmt, name, key in job.editions:
                 data = (out / name).read_bytes()
                 editions.append({"file": name, "script": script, "format": fmt,
@@ -282,14 +283,15 @@ def _batch(reader: DumpReader, engine, lines, progress, result: BatchResult, opt
 def _previous_manifest(shelf: Shelf) -> dict[str, dict]:
     """The last run's entries by title (the rebuild cache); unreadable lines are ignored."""
     text = shelf.read_text(MANIFEST) or ""
-    entries = {}
+    entries: dict[str, dict] = {}
     for line in text.splitlines():
         try:
             entry = json.loads(line)
         except ValueError:
             continue
-        if isinstance(entry, dict) and entry.get("status") in ("built", "unchanged"):
-            entries[entry.get("title")] = entry
+        if isinstance(entry, dict) and entry.get("status") in ("built", "unchanged") \
+                and isinstance(entry.get("title"), str):
+            entries[entry["title"]] = entry
     return entries
 
 

@@ -108,7 +108,7 @@ class Manifest:
     def fresh(self, output: Path, key: str) -> bool:
         """Whether ``output`` was built from ``key`` and is still as it was written."""
         entry = self.entries.get(output.name)
-        return bool(entry) and entry.get("key") == key and output.is_file() \
+        return entry is not None and entry.get("key") == key and output.is_file() \
             and entry.get("sha256") == _sha256(output)
 
     def record(self, output: Path, key: str) -> None:

@@ -130,14 +130,17 @@ def _add_fetch(commands, common) -> None:
                        help="this revision instead of the latest")
 
 
+class _CliHandler(logging.StreamHandler):
+    """The command line's own handler, so a second ``main()`` replaces it, not others'."""
+
+
 def _configure_logging(level: int) -> None:
     """The package's messages, bare, on the current stderr (once per call of main)."""
     logger = logging.getLogger("publish")
-    for handler in [h for h in logger.handlers if getattr(h, "publish_cli", False)]:
+    for handler in [h for h in logger.handlers if isinstance(h, _CliHandler)]:
         logger.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _CliHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
-    handler.publish_cli = True
     logger.addHandler(handler)
     logger.setLevel(level)
     logger.propagate = False

@@ -201,7 +201,7 @@ class _Reader:
                       "(not a plain file name)")
             return ""
         found = self.media.find(name) if self.media is not None else ""
-        if not found:
+        if not found or self.media is None:
             self.warn("media-missing", f"media file {Media.plain_name(name)} not found in "
                       f"{FOLDER}/; a caption is kept as a missing image")
             return ""

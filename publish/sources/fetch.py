@@ -27,6 +27,7 @@ import tempfile
 import tomllib
 import unicodedata
 import warnings
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -211,7 +212,7 @@ def _url(site: _Site, title: str) -> str:
 # ---------------------------------------------------------------- one article
 
 def fetch_article(client: Client, target: Target, out_dir: Path, site: _Site,
-                  taken: set[str] = frozenset()) -> Fetched:
+                  taken: AbstractSet[str] = frozenset()) -> Fetched:
     """Fetch ``target`` into ``out_dir``; ``taken`` holds the stems (case-folded) other articles
     of this run have used."""
     page, redirected_from = _page_info(client, target)
@@ -286,7 +287,7 @@ def _commit(staging: Path, out_dir: Path, stem: str) -> None:
         os.replace(staging / staged, out_dir / f"{stem}{suffix}")
 
 
-def _stem_for(title: str, out_dir: Path, taken: set[str], url: str) -> str:
+def _stem_for(title: str, out_dir: Path, taken: AbstractSet[str], url: str) -> str:
     """The title's stem, numbered (``T-2``) if another article of this run or of the folder
     already has it."""
     base = safe_stem(title)

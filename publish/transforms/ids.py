@@ -14,7 +14,7 @@ from ..report import Report
 __all__ = ["apply"]
 
 
-def apply(document: Document, script: str, report: Report) -> Document:
+def apply(document: Document, script: str | None, report: Report) -> Document:
     def number(sections: tuple[Section, ...], prefix: str) -> tuple[Section, ...]:
         out = []
         for index, section in enumerate(sections, 1):

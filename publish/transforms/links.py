@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import Any
 
 from ..model import Document, ExternalLink, Source, rebuild
 from ..report import Report
@@ -36,7 +37,7 @@ def is_allowed(url: str) -> bool:
     if url.startswith("#"):
         return True
     scheme = _SCHEME.match(url)
-    return bool(scheme) and scheme.group(1).lower() in SCHEMES
+    return scheme is not None and scheme.group(1).lower() in SCHEMES
 
 
 def apply(document: Document, script: str | None, report: Report) -> Document:
@@ -53,10 +54,11 @@ def apply(document: Document, script: str | None, report: Report) -> Document:
             return dataclasses.replace(node, url="")
         return node
 
-    meta = document.meta
+    refused: dict[str, Any] = {}
     for name in _META_URLS:
-        url = getattr(meta, name)
+        url = getattr(document.meta, name)
         if url and not is_allowed(url):
             refuse(url, f"the metadata's {name}")
-            meta = dataclasses.replace(meta, **{name: ""})
-    return dataclasses.replace(rebuild(document, visit), meta=meta)
+            refused[name] = ""
+    return dataclasses.replace(rebuild(document, visit),
+                               meta=dataclasses.replace(document.meta, **refused))

@@ -58,7 +58,7 @@ def label(group: str, number: int) -> str:
     return f"{group} {number}" if group else str(number)
 
 
-def apply(document: Document, script: str, report: Report) -> Document:
+def apply(document: Document, script: str | None, report: Report) -> Document:
     sources = {source.id: source for source in document.sources}
     # The edition's words; as read (no script), the article's own language.
     words = labels(script or document.meta.language or "zh")

@@ -20,7 +20,8 @@ def saddle_order(pages: int) -> list[tuple[int, int]]:
         low, high = 2 * sheet + 1, total - 2 * sheet
         sides.append((high, low))          # front: last, first
         sides.append((low + 1, high - 1))  # back: second, one before last
-    return [tuple(n if n <= pages else 0 for n in side) for side in sides]
+    return [(left if left <= pages else 0, right if right <= pages else 0)
+            for left, right in sides]
 
 
 def impose(path: Path, sheet) -> None:

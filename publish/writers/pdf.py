@@ -109,8 +109,9 @@ def render_html(document: Document, paper: str = "a4", profile: str = "book",
     )
     before, rest = translator.labels["page_of"].split("{page}")
     middle, after = rest.split("{pages}")
-    css = env.get_template("handout.css.jinja" if profile == "handout" else "print.css.jinja")
-    css = css.render(
+    stylesheet = env.get_template("handout.css.jinja" if profile == "handout"
+                                  else "print.css.jinja")
+    css = stylesheet.render(
         paper=(HANDOUT_PAPERS if profile == "handout" else PAPERS)[paper],
         fonts={"serif": families["serif"], "sans": families["sans"]},
         page_before=before, page_middle=middle, page_after=after,
@@ -191,13 +192,17 @@ def _fetcher(media: Media | None):
 class _renderer_warnings:
     """Gather WeasyPrint's warnings into the build report while it renders."""
 
+    class _Handler(logging.Handler):
+        def __init__(self, report: Report):
+            super().__init__(logging.WARNING)
+            self.report = report
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.report.warn("renderer", record.getMessage()[:300])
+
     def __init__(self, report: Report):
         self.report = report
-        self.handler = logging.Handler(logging.WARNING)
-        self.handler.emit = self._emit
-
-    def _emit(self, record: logging.LogRecord) -> None:
-        self.report.warn("renderer", record.getMessage()[:300])
+        self.handler = self._Handler(report)
 
     def __enter__(self):
         logger = logging.getLogger("weasyprint")

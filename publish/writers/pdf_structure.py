@@ -150,7 +150,7 @@ class _Retagger:
                 note.ID = self.pikepdf.String(f"note-{number}")
                 self.ids[f"note-{number}"] = note
                 marker = self.kids(note)[0] if self.kids(note) else None
-                if _tag(marker) == "/NonStruct":
+                if marker is not None and _tag(marker) == "/NonStruct":
                     marker.S = self.pikepdf.Name.Lbl
         calls = 0
         for element in self.elements(self.document):

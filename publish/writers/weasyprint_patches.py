@@ -196,7 +196,7 @@ def _measuring_by_note(original):
         if area.height != "auto":
             context.page_bottom += area.margin_height()
         area.children = context.current_page_footnotes
-        content = sum(sizes)
+        content = sum(size for size in sizes if size is not None)  # none is, by now
         area.height = max(min(content, area.max_height), area.min_height)
         context.page_bottom -= area.margin_height()
         # Overflow as WeasyPrint tells it: the last note ends below the area's border box.
@@ -223,7 +223,8 @@ def _note_size(context, area, note) -> float | None:
         laid = alone.children[-1] if len(alone.children) == 1 else None
         exact = (laid is not None and laid.margin_top == 0 and laid.margin_bottom == 0
                  and alone.height == laid.margin_height())
-        cache[key] = (note, laid.margin_height() if exact else None)  # note: keeps id() unique
+        size = laid.margin_height() if exact and laid is not None else None
+        cache[key] = (note, size)  # note: keeps id() unique
     return cache[key][1]
 
 
