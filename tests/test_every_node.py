@@ -14,12 +14,15 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from publish.model import (CHILD_FIELDS, Bibliography, BulletList, ConversionRule,
-                           DefinitionDetails, DefinitionList, DefinitionTerm, Document, Emphasis,
-                           ExternalLink, Figure, Hatnote, Infobox, InfoboxRow, InternalLink,
+from publish.media import Media
+from publish.model import (CHILD_FIELDS, Bibliography, BulletList, Citation, Code, CodeBlock,
+                           ConversionRule, Credit, DefinitionDetails, DefinitionList,
+                           DefinitionTerm, DisplayFormula, Document, Emphasis, ExternalLink,
+                           Figure, Formula, Gallery, Hatnote, Infobox, InfoboxRow, InternalLink,
                            LineBreak, ListItem, Meta, NeedsSource, Note, NoteRef, OrderedList,
-                           Paragraph, Protected, Rule, Section, Source, Strong, Styled, Table,
-                           TableCell, TableRow, Text, Variant, walk)
+                           Paragraph, Person, Poem, PoemLine, Protected, Quotation, Rule, Ruby,
+                           Section, Source, Strong, Styled, Table, TableCell, TableRow, Text,
+                           Variant, walk)
 from publish.report import Report
 from publish.transforms import apply
 from publish.writers.epub import write_epub
@@ -84,18 +87,36 @@ SAMPLES = {
                   TableCell((_p(Text("二"), NoteRef("s1")),)))),
         TableRow((TableCell((_p(Text("三")),)),)),
         TableRow((TableCell((_p(Text("四")),), colspan=2),))), head_rows=1)],
+    Formula: [_p(Text("式"), Formula(r"x^2+\text{%s}" % _marker("Formula")))],
+    DisplayFormula: [DisplayFormula(r"\frac{1}{2}\text{%s}" % _marker("DisplayFormula"))],
+    Code: [_p(Code(_marker("Code") + "++", "c"))],
+    CodeBlock: [CodeBlock("int main() {\n  return %s;\n}" % _marker("CodeBlock"), "c")],
+    Ruby: [_p(Ruby((_t("Ruby"),), (Text("yín"),)))],
+    Quotation: [Quotation((_p(_t("Quotation")),), (Text("——作者"),))],
+    PoemLine: [Poem((PoemLine((_t("PoemLine"),)), PoemLine(()),
+                     PoemLine((Text("疑是地上霜"),), 1)))],
+    Poem: [Poem((PoemLine((_t("Poem"),)),))],
+    Gallery: [Gallery((Figure("sample.png", "media/sample.png", (_t("Gallery"),)),
+                       Figure("absent.png", "", (Text("缺图说明"),))), (Text("画廊"),))],
     Section: None, Source: None, Note: None, Meta: None, Document: None,
+    # Built from too: a source's structured citation and its authors, the images' credits.
+    Citation: None, Person: None, Credit: None,
 }
 #: The samples' source texts: a citation, and an explanatory note holding a citation.
 SOURCES = (Source("s1", (_t("Source"),), (Text("短"),)),
-           Source("s2", (_t("Note"), NoteRef("s1")), (_t("Note"),)))
+           Source("s2", (_t("Note"), NoteRef("s1")), (_t("Note"),)),
+           Source("s3", (), (), citation=(Citation(
+               "book", authors=(Person(name=(_t("Person"),)),), title=(_t("Citation"),),
+               date="2011-08-23"),)))
 
 
 def _document() -> Document:
     blocks = tuple(block for sample in SAMPLES.values() if sample for block in sample)
-    heading = Section((Text("节"), NoteRef("s1")), 2, blocks)
-    return Document(Meta(title="样本", source_date="2026-11-01"), (_p(Text("导言")),),
-                    (heading,), SOURCES)
+    heading = Section((Text("节"), NoteRef("s1")), 2,
+                      (*blocks, _p(Text("引"), NoteRef("s3"))))
+    credits = (Credit("sample.png", "File:Sample.png", _marker("Credit"), "CC BY-SA 4.0"),)
+    return Document(Meta(title="样本", source_date="2026-11-01", credits=credits),
+                    (_p(Text("导言")),), (heading,), SOURCES)
 
 
 def test_every_node_type_has_a_sample():
@@ -108,7 +129,7 @@ def test_every_node_type_has_a_sample():
 def _markers() -> set[str]:
     names = {type_.__name__ for type_, sample in SAMPLES.items() if sample is not None}
     names -= {"NoteRef", "Bibliography", "ConversionRule", "Styled"}
-    names |= {"ConversionRule", "Source", "Note"}
+    names |= {"ConversionRule", "Source", "Note", "Citation", "Person", "Credit"}
     return {_marker(name) for name in names} | {_marker("Styled") + style for style in
                                                    ("sup", "sub", "s", "u", "small", "big")}
 
@@ -126,14 +147,15 @@ def outputs(tmp_path_factory):
     for script in ("zh-Hans", "zh-Hant"):
         document = apply(_document(), script, report)
         paths[script, "pdf"] = folder / f"{script}.pdf"
-        write_pdf(document, paths[script, "pdf"], report, media_dir=media)
+        write_pdf(document, paths[script, "pdf"], report, media=Media(media))
         paths[script, "handout"] = folder / f"{script}.handout.pdf"
-        write_pdf(document, paths[script, "handout"], report, media_dir=media,
+        write_pdf(document, paths[script, "handout"], report, media=Media(media),
                   profile="handout")
         paths[script, "epub"] = folder / f"{script}.epub"
-        write_epub(document, paths[script, "epub"], report, media_dir=media)
+        write_epub(document, paths[script, "epub"], report, media=Media(media))
         paths[script, "vertical"] = folder / f"{script}.vertical.epub"
-        write_epub(document, paths[script, "vertical"], report, media_dir=media, vertical=True)
+        write_epub(document, paths[script, "vertical"], report, media=Media(media),
+                   vertical=True)
     return paths
 
 
@@ -160,6 +182,9 @@ def test_every_sample_reaches_every_writer(outputs, script, kind):
     if kind == "handout":
         # A handout leaves the infobox out by design (handout.css: .infobox hidden).
         expected -= {_marker("Infobox"), _marker("InfoboxRow")}
+    if kind in ("pdf", "handout"):
+        # Print draws formulas as SVG paths: their TeX is the image's alt text, not text.
+        expected -= {_marker("Formula"), _marker("DisplayFormula")}
     missing = sorted(marker for marker in expected if marker not in text)
     assert missing == []
 
