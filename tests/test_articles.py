@@ -18,16 +18,22 @@ pytestmark = pytest.mark.e2e
 
 ARTICLES = Path(__file__).parent / "articles"
 #: The share of each source's visible text (character 4-grams) found in the zh-Hans PDF and
-#: EPUB, as measured on this code less 0.3 points: a floor, so that a loss is a failure. What
-#: is still missing is mostly text inside templates other parts of the reader do not know yet
-#: (infoboxes, {{columns-list}}) and captions of figures whose image is absent.
+#: EPUB, as measured on this code less 0.3 points: a floor, so that a loss is a failure. Every
+#: Chinese article here has one (the English one is built by test_english). What is still
+#: missing is mostly text in templates the reader has no rule for ({{math}}, navboxes), verse
+#: written once per script, and parameters of infoboxes without a label.
 FLOORS = {
-    "happy_together_film": (0.993, 0.995),
-    "kimigayo": (0.974, 0.980),
-    "noboribetsu": (0.982, 0.989),
-    "roc_national_anthem": (0.960, 0.965),
-    "roc_presidential_election_1996": (0.994, 0.996),
-    "world_meteorological_organization": (0.934, 0.938),
+    "brainfuck": (0.995, 0.997),
+    "euler_formula": (0.968, 0.970),
+    "gustav_klimt": (0.988, 0.990),
+    "haber_process": (0.977, 0.988),
+    "happy_together_film": (0.994, 0.995),
+    "jing_ye_si": (0.921, 0.921),
+    "kimigayo": (0.956, 0.962),
+    "noboribetsu": (0.982, 0.987),
+    "roc_national_anthem": (0.980, 0.985),
+    "roc_presidential_election_1996": (0.991, 0.993),
+    "world_meteorological_organization": (0.976, 0.981),
 }
 DEBRIS = re.compile(r"\[\[|\]\]|\{\{|\}\}|\{\||\|\}|-\{|\}-|<ref|'''|rowspan|colspan|"
                     r"\ue000|\ue001")
@@ -38,8 +44,8 @@ EPUB_NS = "{http://www.idpf.org/2007/ops}"
 @pytest.fixture(scope="module")
 def books(tmp_path_factory):
     folder = tmp_path_factory.mktemp("articles")
-    for source in ARTICLES.glob("*.wiki"):
-        shutil.copy(source, folder / source.name)
+    for name in FLOORS:
+        shutil.copy(ARTICLES / f"{name}.wiki", folder / f"{name}.wiki")
     out = folder / "out"
     assert main(["build", str(folder), "--out", str(out), "--script", "zh-Hans"]) == 0
     return out
@@ -50,7 +56,8 @@ def _book(books: Path, name: str, kind: str) -> Path:
 
 
 def test_every_article_has_a_floor():
-    assert {path.stem for path in ARTICLES.glob("*.wiki")} == set(FLOORS)
+    assert {path.stem for path in ARTICLES.glob("*.wiki")} - set(FLOORS) == \
+        {"common_language_runtime"}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
@@ -64,8 +71,14 @@ def test_the_sources_text_reaches_the_pdf_and_the_epub(books, name):
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
 def test_no_wikitext_debris(books, name):
+    # Code is printed as written (Brainfuck's is all brackets): it is not debris.
+    wikitext = (ARTICLES / f"{name}.wiki").read_text(encoding="utf-8")
+    code = [re.sub(r"\s+", "", body) for _, body in re.findall(
+        r"<(code|pre|syntaxhighlight|source)\b[^>]*>(.*?)</\1>", wikitext, re.S)]
     for kind, reader in (("pdf", pdf_text), ("epub", epub_text)):
         text = re.sub(r"\s+", "", reader(_book(books, name, kind)))
+        for body in sorted(code, key=len, reverse=True):
+            text = text.replace(body, "")
         found = DEBRIS.search(text)
         assert found is None, (kind, text[max(0, found.start() - 40):found.end() + 40])
 
@@ -101,7 +114,8 @@ def _chapters(path: Path) -> str:
 
 def test_the_election_results_table(books):
     chapters = _chapters(_book(books, "roc_presidential_election_1996", "epub"))
-    table = re.search(r"<table.*?</table>", chapters, re.S).group(0)
+    # The first data table (the infobox before it is a table too).
+    table = re.search(r"<table class=\"data\">.*?</table>", chapters, re.S).group(0)
     assert "<caption>" in table and "選舉各縣市投票結果" in table.replace("选举", "選舉") \
         or "选举各县市投票结果" in table
     assert table.count('scope="col"') >= 9 and 'colspan="2"' in table
