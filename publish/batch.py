@@ -160,10 +160,11 @@ def _worker_name() -> str:
 # ---------------------------------------------------------------- the local engine
 
 def start_typesetter() -> None:
-    """A worker's first step: import WeasyPrint and patch it, once for all its articles."""
-    from .writers.weasyprint_patches import install
+    """A worker's first step (see ``writers.pdf.prepare_process``), once for all its
+    articles."""
+    from .writers.pdf import prepare_process
 
-    install()
+    prepare_process()
 
 
 class LocalEngine:

@@ -94,10 +94,10 @@ def _run(tasks: list[Task], options: Options) -> list[_Result]:
 
 
 def _start_typesetter() -> None:
-    """A worker's first step: import WeasyPrint and patch it, once for all its jobs."""
-    from .writers.weasyprint_patches import install
+    """A worker's first step (see ``writers.pdf.prepare_process``)."""
+    from .writers.pdf import prepare_process
 
-    install()
+    prepare_process()
 
 
 def _job(task: Task, options: Options) -> _Result:

@@ -32,9 +32,9 @@ class TypesetterPlugin(WorkerPlugin):
     name = "publish-typesetter"
 
     def setup(self, worker) -> None:
-        from .writers.weasyprint_patches import install
+        from .writers.pdf import prepare_process
 
-        install()
+        prepare_process()
 
 
 class DaskEngine:

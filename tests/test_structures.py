@@ -120,7 +120,7 @@ def test_a_quotation_per_script_prints_the_branch_of_each_script():
 def test_a_gallery_is_a_figure_group_and_a_missing_image_keeps_its_caption():
     html, report = _translate('<gallery caption="作品">\nFile:Kiss.jpg|《吻》\n</gallery>', "epub")
     assert html == ('<figure class="gallery"><figure class="figure missing-image">'
-                    '<p class="missing-image-mark">［图片缺失：Kiss.jpg］</p>'
+                    '<p class="missing-image-mark" title="Kiss.jpg">［图片缺失］</p>'
                     "<figcaption>《吻》</figcaption></figure>"
                     "<figcaption>作品</figcaption></figure>")
     assert report.codes() == ["media-missing"]

@@ -218,6 +218,8 @@ def test_an_unknown_weasyprint_is_left_unpatched_with_one_reason(monkeypatch):
 def test_on_an_unknown_weasyprint_the_book_is_built_with_one_warning(tmp_path):
     source = tmp_path / "a.wiki"
     source.write_text("正文<ref>来源</ref>。\n{{Reflist}}\n", encoding="utf-8")
+    source.with_suffix(".toml").write_text('source_url = "https://zh.wikipedia.org/wiki/正文"\n',
+                                           encoding="utf-8")
     out = tmp_path / "out"
     script = ("import sys, weasyprint; weasyprint.__version__ = '99.0'\n"
               "from publish.cli import main\n"

@@ -399,10 +399,12 @@ class Translator:
         caption = f"<figcaption>{self.inlines(node.caption)}</figcaption>" if node.caption else ""
         alt = escape(plain_text(node.caption) or node.file)
         if not node.path:
-            # The image is missing: its caption is kept, under a mark saying so.
-            return (f'<figure class="figure missing-image"><p class="missing-image-mark">'
-                    f'［{escape(self.labels["missing_image"])}：{escape(node.file)}］</p>'
-                    f"{caption}</figure>")
+            # The image is missing: its caption is kept, under a mark saying so (the file's
+            # name only in the mark's title: digits and Latin are noise in the text).
+            opening, closing = ("［", "］") if is_chinese(self.document.script) else ("[", "]")
+            return (f'<figure class="figure missing-image"><p class="missing-image-mark" '
+                    f'title="{escape(node.file)}">{opening}'
+                    f'{escape(self.labels["missing_image"])}{closing}</p>{caption}</figure>')
         return (f'<figure class="figure"><img src="{escape(self.image_src(node))}" alt="{alt}"/>'
                 f"{caption}</figure>")
 

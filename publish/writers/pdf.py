@@ -20,7 +20,7 @@ from .booklet import impose
 from .html import (LANG_TAGS, TEMPLATES, Translator, date_text, environment,
                    render_attribution, render_credits, without_notes)
 
-__all__ = ["PAPERS", "HANDOUT_PAPERS", "Paper", "render_html", "write_pdf"]
+__all__ = ["PAPERS", "HANDOUT_PAPERS", "Paper", "prepare_process", "render_html", "write_pdf"]
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,16 @@ HANDOUT_PAPERS = {
 }
 #: A booklet folds sheets of one size: its pages are half of them.
 BOOKLET_PAGES = {"a4": "a5", "letter": "half-letter"}
+
+
+def prepare_process() -> None:
+    """A typesetting process's first step: import WeasyPrint and install its patches, and
+    import pikepdf (which retags every PDF), once for all its jobs. Both load C libraries: an
+    interrupt that lands in the middle of that prints a C-level traceback, so it is done
+    before any work starts, not in the middle of the first PDF."""
+    import pikepdf  # noqa: F401 - the import is the point
+
+    weasyprint_patches.install()
 
 
 def render_html(document: Document, paper: str = "a4", profile: str = "book",
