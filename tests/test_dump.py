@@ -9,7 +9,8 @@ import pytest
 
 from publish.cli import main
 from publish.report import PublishError
-from publish.sources.dump import DumpCounts, DumpReader, Selection, Site, safe_stem
+from publish.sources.dump import DumpCounts, DumpReader, Selection, Site
+from publish.sources.stems import safe_stem
 from tests.dumps import corpus_dump, page_xml, write_dump
 
 

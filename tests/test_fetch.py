@@ -22,7 +22,8 @@ from publish.model import Figure, Paragraph, plain_text, walk
 from publish.readers.source import read
 from publish.report import PublishError, Report
 from publish.sources.client import Client, Limits, check_wiki_url
-from publish.sources.fetch import fetch, parse_target, safe_stem
+from publish.sources.fetch import fetch, parse_target
+from publish.sources.stems import safe_stem
 from publish.sources.scan import file_names, noteta_groups, unknown_invocations
 from tests.fakewiki import FakeWiki
 from tests.helpers import compact_document

@@ -22,8 +22,9 @@ import mwxml
 import tomli_w
 
 from ..report import PublishError
+from .stems import safe_stem
 
-__all__ = ["Article", "DumpCounts", "DumpReader", "Selection", "Site", "safe_stem"]
+__all__ = ["Article", "DumpCounts", "DumpReader", "Selection", "Site"]
 
 LICENCE = "CC BY-SA 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by-sa/4.0/"
@@ -37,25 +38,12 @@ _DISAMBIGUATION = re.compile(
     + "|".join(re.escape(name) for name in DISAMBIGUATION_TEMPLATES) + r")\s*[|}]", re.I)
 _REDIRECT = re.compile(r"^\s*#\s*(redirect|重定向)\s*\[\[", re.I)
 _CATEGORY = re.compile(r"\[\[\s*(?:category|分类|分類)\s*:\s*([^\]|]+?)\s*(?:\|[^\]]*)?\]\]", re.I)
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
-_WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.I)
 
 
 def normalise_title(title: str) -> str:
     """A title as MediaWiki stores it: NFC, spaces for underscores, first letter capitalised."""
     title = " ".join(unicodedata.normalize("NFC", title).replace("_", " ").split())
     return title[:1].upper() + title[1:]
-
-
-def safe_stem(title: str) -> str:
-    """A file name stem for ``title`` that every file system takes, as ``publish fetch`` makes
-    it: ``中苏关系`` stays, ``AC/DC: Live?`` → ``AC_DC_ Live_``."""
-    stem = _UNSAFE.sub("_", unicodedata.normalize("NFC", title)).strip(" .")
-    while len(stem.encode("utf-8")) > 150:
-        stem = stem[:-1]
-    if not stem or _WINDOWS_RESERVED.match(stem):
-        stem = f"_{stem}"
-    return stem
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ import shutil
 import sys
 import tempfile
 import tomllib
-import unicodedata
 import warnings
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -39,8 +38,9 @@ from PIL import Image
 from ..report import PublishError
 from .client import Client, Limits, check_wiki_url
 from .scan import file_names, noteta_groups, unknown_invocations
+from .stems import safe_stem
 
-__all__ = ["Target", "Fetched", "parse_target", "fetch", "fetch_article", "safe_stem",
+__all__ = ["Target", "Fetched", "parse_target", "fetch", "fetch_article",
            "site_info", "DEFAULT_WIKI", "PRINT_WIDTH", "cache_dir"]
 
 log = logging.getLogger("publish")
@@ -56,8 +56,6 @@ EXPAND_BATCH, EXPAND_CHARS = 50, 60_000
 IMAGE_FORMATS = {"JPEG": (".jpg", ".jpeg"), "PNG": (".png",), "GIF": (".gif",),
                  "WEBP": (".webp",)}
 _ARTICLE_PATH = re.compile(r"^/(?:wiki|zh(?:-[a-z]+)?)/(.+)$")
-_WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.I)
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 _LUA_RULE = re.compile(r"""\brule\s*=\s*(?:'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)")""")
 _SPLIT = "\ue100publish-expansion-{}\ue101"
 _SPLIT_PATTERN = re.compile("\ue100publish-expansion-(\\d+)\ue101")
@@ -110,17 +108,6 @@ def parse_target(text: str, wiki: str = DEFAULT_WIKI, revision: int = 0) -> Targ
     if not title and not revision:
         raise PublishError(f"{text}: not a MediaWiki article URL (expected …/wiki/TITLE)")
     return Target(base, title, revision)
-
-
-def safe_stem(title: str) -> str:
-    """A file name stem for ``title`` that every file system takes: ``中苏关系`` stays,
-    ``AC/DC: Live?`` → ``AC_DC_ Live_``."""
-    stem = _UNSAFE.sub("_", unicodedata.normalize("NFC", title)).strip(" .")
-    while len(stem.encode("utf-8")) > 150:
-        stem = stem[:-1]
-    if not stem or _WINDOWS_RESERVED.match(stem):
-        stem = f"_{stem}"
-    return stem
 
 
 def fetch(texts: list[str], out_dir: Path, wiki: str = DEFAULT_WIKI, revision: int = 0,
