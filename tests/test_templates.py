@@ -155,3 +155,11 @@ def test_real_articles_have_no_empty_notes_and_no_raw_parameter_names(name):
     text = "".join(plain_text(getattr(node, "children", ())) for node in walk(document)
                    if type(node).__name__ in ("Paragraph", "ListItem", "InfoboxRow", "Note"))
     assert "birth_place" not in text and "{{" not in text and "（）" not in text
+
+
+def test_plainly_chinese_wikitext_is_known_without_parsing_and_english_is_not_guessed():
+    from publish.readers.language import obvious_language
+
+    assert obvious_language("'''中苏关系'''是指1917年[[十月革命]]后的关系。" * 20) == "zh"
+    assert obvious_language("'''Common Language Runtime''' is the virtual machine." * 20) is None
+    assert obvious_language("「君が代」は日本の国歌である。" * 20) is None  # kana: parsed

@@ -8,10 +8,12 @@ loaded only then), which tells English from German, French, Russian ….
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from mwparserfromhell.wikicode import Wikicode
+if TYPE_CHECKING:
+    from mwparserfromhell.wikicode import Wikicode
 
-__all__ = ["detect_language"]
+__all__ = ["detect_language", "obvious_language"]
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -23,6 +25,16 @@ CHINESE_SHARE = 0.3
 #: Prose shorter than this (a fragment, a test case) is taken as Chinese, the project's
 #: language, rather than guessed at.
 MIN_LETTERS = 200
+
+
+def obvious_language(wikitext: str) -> str | None:
+    """``zh`` where the raw wikitext alone says so, without parsing it (Chinese characters over
+    the share :func:`detect_language` asks of the prose: markup and URLs add Latin letters, so
+    the prose's share is higher still); else None, and the prose must be measured."""
+    letters = len(_LETTER.findall(wikitext))
+    han, kana, hangul = (len(pattern.findall(wikitext)) for pattern in (_HAN, _KANA, _HANGUL))
+    chinese = letters and han > CHINESE_SHARE * letters and kana + hangul < 0.05 * letters
+    return "zh" if chinese else None
 
 
 def detect_language(code: Wikicode) -> str:

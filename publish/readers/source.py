@@ -18,10 +18,9 @@ from ..labels import LABELS
 from ..media import Media
 from ..model import Credit, Document, Meta
 from ..report import PublishError, Report
-from . import MAX_SOURCE_BYTES, expansions
-from .language import detect_language
+from . import MAX_SOURCE_BYTES
+from .language import obvious_language
 from .runs import clean_text
-from .wikitext import read_text
 
 __all__ = ["read", "read_bytes", "decode", "load_meta", "load_groups", "edition_tags",
            "source_language"]
@@ -105,6 +104,10 @@ def load_groups(source: Path, report: Report) -> dict[str, tuple[str, ...]]:
 def read(source: Path, report: Report, encoding: str = "utf-8",
          max_bytes: int = MAX_SOURCE_BYTES) -> Document:
     """Read the wikitext file ``source`` (and its ``.toml`` metadata) into a document."""
+    # The parser is imported here, not with this module: planning asks only for the language.
+    from . import expansions
+    from .wikitext import read_text
+
     raw = read_bytes(source, max_bytes)
     text = decode(raw, encoding, source)
     if not text.strip():
@@ -125,10 +128,15 @@ def source_language(source: Path, encoding: str = "utf-8",
     meta = load_meta(source, Report())
     if meta.language:
         return meta.language
+    text = decode(read_bytes(source, max_bytes), encoding, source)
+    obvious = obvious_language(text)
+    if obvious:
+        return obvious
     import mwparserfromhell
 
-    return detect_language(mwparserfromhell.parse(decode(read_bytes(source, max_bytes),
-                                                         encoding, source)))
+    from .language import detect_language
+
+    return detect_language(mwparserfromhell.parse(text))
 
 
 def edition_tags(source: Path, scripts: tuple[str, ...], scripts_asked: bool,
