@@ -263,15 +263,16 @@ def _fetch(args) -> int:
 
 def _resolve_sources(sources: list[str], wiki: str | None) -> list[Path]:
     """Build's sources as files: an article URL (or, with ``--wiki``, a title that is not a
-    file) is fetched into the cache folder first, unless its revision is there already."""
-    from .sources.fetch import DEFAULT_WIKI, cache_dir, fetch, parse_target
-
+    file) is fetched into the cache folder first, unless its revision is there already. The
+    network client is imported only when a source is remote."""
     resolved: list[Path] = []
     for source in sources:
         remote = "://" in source or (wiki is not None and not Path(source).exists())
         if not remote:
             resolved.append(Path(source))
             continue
+        from .sources.fetch import DEFAULT_WIKI, cache_dir, fetch, parse_target
+
         target = parse_target(source, wiki or DEFAULT_WIKI)
         folder = cache_dir() / target.wiki.split("://", 1)[1].replace(":", "_")
         (result,) = fetch([source], folder, wiki=wiki or DEFAULT_WIKI)
