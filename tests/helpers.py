@@ -16,8 +16,8 @@ from publish.model import (Bibliography, BulletList, Code, CodeBlock, Conversion
 from publish.readers.wikitext import read_text
 from publish.report import Report
 
-__all__ = ["ROOT", "SEED", "compact", "compact_document", "contains_markup", "markup_tree",
-           "read"]
+__all__ = ["ROOT", "SEED", "compact", "compact_document", "contains_markup", "epub_text",
+           "markup_tree", "read"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "中苏关系.wiki"
@@ -165,3 +165,17 @@ def contains_markup(markup: str, part: str) -> bool:
         return any(search(node[3:]) for node in nodes)
 
     return search(markup_tree(markup))
+
+
+def epub_text(path: Path) -> str:
+    """The text of every XHTML page of the EPUB at ``path``, in package order."""
+    import zipfile
+
+    from lxml import etree
+
+    text = ""
+    with zipfile.ZipFile(path) as book:
+        for name in book.namelist():
+            if name.endswith(".xhtml"):
+                text += "".join(etree.fromstring(book.read(name)).itertext())
+    return text

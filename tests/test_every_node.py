@@ -12,7 +12,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from lxml import etree
 
 from publish.media import Media
 from publish.model import (CHILD_FIELDS, Bibliography, BulletList, Citation, Code, CodeBlock,
@@ -27,6 +26,7 @@ from publish.report import Report
 from publish.transforms import apply
 from publish.writers.epub import write_epub
 from publish.writers.pdf import write_pdf
+from tests.helpers import epub_text
 
 pytestmark = pytest.mark.e2e
 
@@ -165,12 +165,7 @@ def _pdf_text(path: Path) -> str:
 
 
 def _epub_text(path: Path) -> str:
-    text = ""
-    with zipfile.ZipFile(path) as book:
-        for name in book.namelist():
-            if name.endswith(".xhtml"):
-                text += "".join(etree.fromstring(book.read(name)).itertext())
-    return re.sub(r"\s+", "", text)
+    return re.sub(r"\s+", "", epub_text(path))
 
 
 @pytest.mark.parametrize("script", ["zh-Hans", "zh-Hant"])

