@@ -348,3 +348,24 @@ def test_kill_9_at_any_moment_leaves_only_complete_editions(tmp_path: Path, mome
     _complete_editions_only(out)
     assert not list(out.glob(".*.tmp"))
     assert len([p for p in out.iterdir() if p.suffix in (".pdf", ".epub")]) == 4
+
+
+def test_a_running_head_shows_at_most_forty_characters_of_a_title():
+    from publish.writers.html import RUNNING_HEAD, running_head
+
+    assert running_head("中苏关系") == "中苏关系"
+    long = running_head("长" * 50_000)
+    assert len(long) == RUNNING_HEAD and long.endswith("…")
+
+
+@pytest.mark.e2e
+def test_a_100_kb_heading_builds_with_a_short_running_head(tmp_path: Path):
+    import subprocess
+
+    source = tmp_path / "heading.wiki"
+    source.write_text("== " + "标题" * 16_600 + " ==\n正文。\n\n句末哨兵\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(source), "--out", str(out), "--script", "zh-Hans"]) == 0
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(out / "heading.zh-Hans.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "句末哨兵" in text and "标题" * 19 + "标…" in text

@@ -30,7 +30,8 @@ from . import formulas
 
 __all__ = ["Translator", "environment", "TEMPLATES", "LANG_TAGS", "render_attribution",
            "render_credits", "is_bibliography", "without_notes", "date_text", "wrap_runs",
-           "highlight", "layout_runs", "is_note_list", "table_columns", "WIDE_COLUMNS"]
+           "highlight", "layout_runs", "is_note_list", "table_columns", "WIDE_COLUMNS",
+           "running_head"]
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 #: BCP 47 tags per edition: ``lang`` picks the glyph forms (SC, TC or HK) in every renderer.
@@ -566,7 +567,9 @@ class Translator:
 
     def heading(self, section: Section) -> str:
         level = min(section.level, 6)
-        return (f'<h{level} id="{section.id}">{self.inlines(section.title)}</h{level}>')
+        running = escape(running_head(plain_text(without_notes(section.title))))
+        return (f'<h{level} id="{section.id}" data-running="{running}">'
+                f'{self.inlines(section.title)}</h{level}>')
 
     def section(self, section: Section) -> Markup:
         body = [self.heading(section), self.blocks(section.blocks)]
@@ -616,6 +619,17 @@ def highlight(text: str, language: str) -> str:
         return str(escape(text))
     formatter = HtmlFormatter(nowrap=True, noclasses=True, style="friendly")
     return pygments_highlight(text, lexer, formatter).rstrip("\n")
+
+
+#: The most characters of a title a running head shows: a long one is cut, with "…" (print
+#: sets the running head on every page, and measures it there each time).
+RUNNING_HEAD = 40
+
+
+def running_head(title: str) -> str:
+    """``title`` as a running head shows it: whole, or cut to :data:`RUNNING_HEAD` characters."""
+    title = " ".join(title.split())
+    return title if len(title) <= RUNNING_HEAD else title[:RUNNING_HEAD - 1] + "…"
 
 
 def wrap_runs(text: str, pattern: re.Pattern, render) -> str:

@@ -18,7 +18,7 @@ from ..report import PublishError, Report
 from . import pdf_structure, weasyprint_patches
 from .booklet import impose
 from .html import (LANG_TAGS, TEMPLATES, Translator, date_text, environment,
-                   render_attribution, render_credits, without_notes)
+                   render_attribution, render_credits, running_head, without_notes)
 
 __all__ = ["PAPERS", "HANDOUT_PAPERS", "Paper", "prepare_process", "render_html", "write_pdf"]
 
@@ -105,6 +105,7 @@ def render_html(document: Document, paper: str = "a4", profile: str = "book",
         lang=LANG_TAGS[document.script],
         source_url=document.meta.source_url,
         title=document.meta.title,
+        running_title=running_head(document.meta.title),
         labels=translator.labels,
         description=lead_text[:160],
         subjects=document.meta.subjects,
