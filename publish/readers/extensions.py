@@ -21,6 +21,7 @@ from ..model import (Block, BulletList, Code, CodeBlock, DisplayFormula, Figure,
                      Protected, Quotation, Ruby, Text, Variant, plain_text)
 from .blocks import (BLOCK_TOKENS, NEWLINE, Heading, ListMarker, Newline, build_blocks,
                      split_lines)
+from .refs import tag_attribute
 from .runs import clean_text, normalise, trim
 from .templates import Locator
 
@@ -38,13 +39,6 @@ def _raw(ctx, tag) -> str:
     return str(tag.contents) if tag.contents is not None else ""
 
 
-def _attribute(tag, name: str) -> str | None:
-    for attr in tag.attributes:
-        if str(attr.name).strip().lower() == name:
-            return str(attr.value).strip() if attr.value is not None else ""
-    return None
-
-
 # ---------------------------------------------------------------- formulas
 
 def _math(ctx, tag) -> list:
@@ -53,8 +47,8 @@ def _math(ctx, tag) -> list:
     if not tex:
         ctx.warn("formula-empty", "an empty <math></math> dropped")
         return []
-    chem = _attribute(tag, "chem") is not None
-    if (_attribute(tag, "display") or "").lower() == "block":
+    chem = tag_attribute(tag, "chem") is not None
+    if (tag_attribute(tag, "display") or "").lower() == "block":
         return [DisplayFormula(tex, chem)]
     return [Formula(tex, chem)]
 
@@ -73,8 +67,8 @@ def _chem(ctx, tag) -> list:
 def _code_block(ctx, tag) -> list:
     """``<syntaxhighlight>`` / ``<source>``: lines as written (``inline``: code in the text)."""
     text = _raw(ctx, tag)
-    language = (_attribute(tag, "lang") or "").lower()
-    if _attribute(tag, "inline") is not None:
+    language = (tag_attribute(tag, "lang") or "").lower()
+    if tag_attribute(tag, "inline") is not None:
         return [Code(" ".join(text.split()), language)] if text.strip() else []
     text = text.strip("\n").rstrip()
     return [CodeBlock(text, language)] if text.strip() else []
@@ -185,7 +179,7 @@ def _gallery(ctx, tag) -> list:
         path = ctx.figure_file(name)
         if path or caption:
             figures.append(Figure(name.replace("_", " "), path, caption))
-    title = _attribute(tag, "caption")
+    title = tag_attribute(tag, "caption")
     caption = tuple(trim(ctx.inlines(title))) if title else ()
     if not figures and not caption:
         return []

@@ -19,7 +19,7 @@ from .citations import citation, is_citation, kind_of, page_locator
 from .runs import normalise, trim
 from .templates import NOTE_GROUPS, Locator, Params, normalise_name
 
-__all__ = ["References", "attach_locators"]
+__all__ = ["References", "attach_locators", "tag_attribute"]
 
 
 class References:
@@ -57,17 +57,11 @@ class References:
 
     @staticmethod
     def _ref_name(tag) -> str:
-        for attr in tag.attributes:
-            if str(attr.name).strip().lower() == "name":
-                return str(attr.value).strip()
-        return ""
+        return tag_attribute(tag, "name") or ""
 
     @staticmethod
     def group_of(tag) -> str:
-        for attr in tag.attributes:
-            if str(attr.name).strip().lower() == "group":
-                return str(attr.value).strip()
-        return ""
+        return tag_attribute(tag, "group") or ""
 
     def ref(self, tag) -> list:
         """A ``<ref>`` tag → its note call (the source defined once, on first use)."""
@@ -178,6 +172,15 @@ class References:
         entry = tuple(normalise(list(full), self.reader.report))
         return (*entry, Text(f"。ISBN {isbn}" if self.reader.tag.startswith("zh")
                              else f". ISBN {isbn}")) if isbn else entry
+
+
+def tag_attribute(tag, name: str) -> str | None:
+    """The value of a tag's attribute ``name`` (case-folded), stripped; "" for one written
+    without a value, None for one not written."""
+    for attr in tag.attributes:
+        if str(attr.name).strip().lower() == name:
+            return str(attr.value).strip() if attr.value is not None else ""
+    return None
 
 
 def attach_locators(tokens: list, report: Report) -> list:
