@@ -19,8 +19,8 @@ from pathlib import Path
 from lxml import etree
 from PIL import Image
 
-__all__ = ["PreparedImage", "ImageRefused", "prepare", "MAX_FILE_BYTES", "MAX_PIXELS",
-           "MAX_SIDE"]
+__all__ = ["PreparedImage", "ImageRefused", "prepare", "identify", "MAX_FILE_BYTES",
+           "MAX_PIXELS", "MAX_SIDE"]
 
 #: A file larger than this is refused before it is opened.
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -78,7 +78,27 @@ def _looks_like_svg(data: bytes) -> bool:
         and b"<svg" in data[:65536].lower()
 
 
+def identify(name: str, data: bytes) -> str:
+    """The kind of image ``data`` holds (``PNG``, ``JPEG``, ``SVG`` …) once it has passed every
+    check :func:`prepare` makes, without re-encoding it; raises :class:`ImageRefused`."""
+    if len(data) > MAX_FILE_BYTES:
+        raise ImageRefused(f"{name}: {len(data) // (1024 * 1024)} MB, more than the "
+                           f"{MAX_FILE_BYTES // (1024 * 1024)} MB an image may have")
+    if _looks_like_svg(data):
+        _prepare_svg(name, data)
+        return "SVG"
+    return _decoded(name, data)[1]
+
+
 def _prepare_raster(name: str, data: bytes) -> PreparedImage:
+    image, kind = _decoded(name, data)
+    if max(image.size) > MAX_SIDE:
+        image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    return _encode(image, kind)
+
+
+def _decoded(name: str, data: bytes) -> tuple[Image.Image, str]:
+    """The raster image in ``data``, decoded under the pixel bound, and its kind."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -100,9 +120,7 @@ def _prepare_raster(name: str, data: bytes) -> PreparedImage:
         image.seek(0)  # a book shows the first frame of an animation
     if kind not in _RASTER and kind not in ("WEBP", "BMP", "TIFF"):
         raise ImageRefused(f"{name}: a {kind or 'unknown'} file is not an image a book embeds")
-    if max(image.size) > MAX_SIDE:
-        image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-    return _encode(image, kind)
+    return image, kind
 
 
 def _encode(image: Image.Image, kind: str) -> PreparedImage:

@@ -16,7 +16,6 @@ one already in the folder is not fetched again.
 from __future__ import annotations
 
 import html
-import io
 import json
 import logging
 import os
@@ -25,7 +24,6 @@ import shutil
 import sys
 import tempfile
 import tomllib
-import warnings
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -33,8 +31,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import tomli_w
-from PIL import Image
 
+from ..images import ImageRefused, identify
 from ..report import PublishError
 from .client import Client, Limits, check_wiki_url
 from .scan import file_names, noteta_groups, unknown_invocations
@@ -48,7 +46,6 @@ log = logging.getLogger("publish")
 DEFAULT_WIKI = "https://zh.wikipedia.org"
 #: Thumbnail width asked for (px): about 300 dpi across a 16 cm text measure.
 PRINT_WIDTH = 2000
-MAX_PIXELS = 40_000_000
 MAX_IMAGES = 150
 #: Invocations per expandtemplates request, and characters of wikitext per request.
 EXPAND_BATCH, EXPAND_CHARS = 50, 60_000
@@ -547,18 +544,11 @@ def _image_infos(client: Client, names: list[str]) -> dict[str, dict]:
 
 def _checked_name(name: str, data: bytes) -> str:
     """The file name to keep ``data`` under (``X.svg`` rendered as PNG → ``X.svg.png``), once
-    Pillow has found it a whole image of a kind a book holds and of a bounded size."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                kind, (width, height) = image.format, image.size
-                if width * height > MAX_PIXELS:
-                    raise PublishError(f"File:{name}: {width}x{height} pixels is too large")
-                image.verify()
-        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-                Image.DecompressionBombWarning) as error:
-            raise PublishError(f"File:{name}: not a readable image ({error})") from None
+    it has passed the checks every embedded image passes (:func:`publish.images.identify`)."""
+    try:
+        kind = identify(name, data)
+    except ImageRefused as error:
+        raise PublishError(f"File:{error}") from None
     if kind not in IMAGE_FORMATS:
         raise PublishError(f"File:{name}: a {kind} image, which a book cannot hold")
     if name.startswith(".") or "\x00" in name or "/" in name or "\\" in name:
