@@ -24,7 +24,7 @@ from publish.report import PublishError, Report
 from publish.sources.client import Client, Limits, check_wiki_url
 from publish.sources.fetch import fetch, parse_target
 from publish.sources.stems import safe_stem
-from publish.sources.scan import file_names, noteta_groups, unknown_invocations
+from publish.readers.scan import file_names, noteta_groups, unknown_invocations
 from tests.fakewiki import FakeWiki
 from tests.helpers import compact_document
 

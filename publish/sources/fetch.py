@@ -35,7 +35,7 @@ import tomli_w
 from ..images import ImageRefused, identify
 from ..report import PublishError
 from .client import Client, Limits, check_wiki_url
-from .scan import file_names, noteta_groups, unknown_invocations
+from ..readers.scan import file_names, noteta_groups, unknown_invocations
 from .stems import safe_stem
 
 __all__ = ["Target", "Fetched", "parse_target", "fetch", "fetch_article",

@@ -1,4 +1,4 @@
-"""Sources: fetched wikitext → what else to fetch for it (templates to expand, images, NoteTA groups).
+"""Reader: wikitext → what else to fetch for it (templates to expand, images, NoteTA groups).
 
 mwparserfromhell is used here only to find things in the wikitext; reading it into a document
 stays the reader's work. A template the reader handles natively (its table, the citation
@@ -12,7 +12,7 @@ import re
 import mwparserfromhell
 from mwparserfromhell import nodes as mw
 
-from ..readers.templates import HANDLERS, normalise_name
+from .templates import HANDLERS, normalise_name
 
 __all__ = ["unknown_invocations", "file_names", "noteta_groups", "IMAGE_SUFFIXES"]
 
