@@ -42,6 +42,8 @@ LABELS: dict[str, dict[str, str]] = {
         "part_open": "〈", "part_close": "〉", "in": "收入", "date_ymd": "{y}年{m}月{d}日",
         "date_ym": "{y}年{m}月", "date_y": "{y}年", "interview": "访谈", "thesis": "学位论文",
         "press_release": "新闻稿", "map": "地图",
+        # Punctuation the writers put between parts they assemble (credits, printed URLs).
+        "colon": "：", "comma": "，", "semicolon": "；", "paren_open": "（", "paren_close": "）",
     },
     "zh-Hant": {
         "contents": "目錄", "bibliography": "參考文獻", "notes": "註釋", "source": "維基百科",
@@ -70,6 +72,7 @@ LABELS: dict[str, dict[str, str]] = {
         "part_open": "〈", "part_close": "〉", "in": "收入", "date_ymd": "{y}年{m}月{d}日",
         "date_ym": "{y}年{m}月", "date_y": "{y}年", "interview": "訪談", "thesis": "學位論文",
         "press_release": "新聞稿", "map": "地圖",
+        "colon": "：", "comma": "，", "semicolon": "；", "paren_open": "（", "paren_close": "）",
     },
     "en": {
         "contents": "Contents", "bibliography": "References", "notes": "Notes",
@@ -103,6 +106,7 @@ LABELS: dict[str, dict[str, str]] = {
         "part_open": "“", "part_close": "”", "in": "In", "date_ymd": "{d} {month} {y}",
         "date_ym": "{month} {y}", "date_y": "{y}", "interview": "Interview",
         "thesis": "Thesis", "press_release": "Press release", "map": "Map",
+        "colon": ": ", "comma": ", ", "semicolon": "; ", "paren_open": " (", "paren_close": ")",
     },
 }
 

@@ -5,11 +5,12 @@ import dataclasses
 
 import pytest
 from lxml import etree
+from lxml.html import fragment_fromstring
 
 from tests.helpers import contains_markup, markup_tree, read
 from publish import transforms
-from publish.model import Document, Meta, Paragraph, Text
-from publish.writers.html import Translator
+from publish.model import Credit, Document, Figure, Meta, Paragraph, Text
+from publish.writers.html import Translator, render_credits
 
 
 def _translate(wikitext: str, target: str, script: str = "zh-Hans") -> tuple[str, Translator]:
@@ -118,3 +119,19 @@ def test_a_long_text_run_is_set_as_runs_cut_where_a_line_may_end():
     sentence_runs = [run for run in runs if "句" in run][:-1]
     assert sentence_runs and all(run.endswith(("，", "。")) for run in sentence_runs)
     assert layout_runs("短") == ["短"]
+
+
+@pytest.mark.parametrize(("script", "entry"), [
+    ("zh-Hans", "File:Map.png：地图作者，CC BY-SA 4.0（https://creativecommons.org/licenses/by-sa/4.0/）"
+                "；来源：https://commons.wikimedia.org/wiki/File:Map.png"),
+    ("en", "File:Map.png: Mapmaker, CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/)"
+           "; Source: https://commons.wikimedia.org/wiki/File:Map.png"),
+])
+def test_image_credits_are_punctuated_in_the_books_language(script, entry):
+    credit = Credit("Map.png", "File:Map.png", "Mapmaker" if script == "en" else "地图作者",
+                    "CC BY-SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0/",
+                    "https://commons.wikimedia.org/wiki/File:Map.png")
+    document = Document(Meta(title="T", credits=(credit,)),
+                        (Figure("Map.png", "media/Map.png", ()),), script=script)
+    items = fragment_fromstring(str(render_credits(document)), create_parent="div")
+    assert ["".join(item.itertext()) for item in items.iter("li")] == [entry]

@@ -271,7 +271,8 @@ class Translator:
         text = self.inlines(node.children)
         href = escape(node.url)
         if self.target == "print" and plain_text(node.children).strip() != node.url:
-            opening, closing = ("（", "）") if is_chinese(self.document.script) else (" (", ")")
+            words = labels(self.document.script)
+            opening, closing = words["paren_open"], words["paren_close"]
             return (f'<a class="external" href="{href}">{text}</a>'
                     f'<span class="url">{opening}<a href="{href}">{escape(node.url)}</a>'
                     f'{closing}</span>')
@@ -711,13 +712,16 @@ def render_credits(document: Document) -> Markup:
     words = labels(document.script)
     items = []
     for credit in credits:
+        colon, comma = escape(words["colon"]), escape(words["comma"])
         licence = escape(credit.licence or words["licence_unknown"])
         if credit.licence_url:
-            licence = Markup(f"{licence}（{_link(credit.licence_url)}）")
-        source = Markup(f"；{escape(words['source_label'])}：{_link(credit.source_url)}") \
-            if credit.source_url else ""
-        items.append(f'<li>{escape(credit.title or credit.file)}：'
-                     f'{escape(credit.artist or words["artist_unknown"])}，{licence}{source}</li>')
+            licence = Markup(f"{licence}{escape(words['paren_open'])}{_link(credit.licence_url)}"
+                             f"{escape(words['paren_close'])}")
+        source = Markup(f"{escape(words['semicolon'])}{escape(words['source_label'])}{colon}"
+                        f"{_link(credit.source_url)}") if credit.source_url else ""
+        items.append(f'<li>{escape(credit.title or credit.file)}{colon}'
+                     f'{escape(credit.artist or words["artist_unknown"])}{comma}{licence}{source}'
+                     '</li>')
     return Markup(f'<h3 class="credits-title">{escape(words["image_credits"])}</h3>'
                   f'<ul class="credits">{"".join(items)}</ul>')
 
