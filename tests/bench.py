@@ -7,6 +7,10 @@ sides of a pair alike. Standard library timing only.
 The batch figure (``--only batch``, ``make bench-batch``): a dump of the test articles and the
 seed built on the local pool and on a two-worker Dask LocalCluster (articles a minute a core),
 the scheduler's overhead a task, and each article's cost by size class, for the README's plan.
+
+The coverage figure (``--only coverage``, also at the end of the full run): each article in
+``tests/articles`` built in both scripts, and the share of its visible text found in the PDF
+and in the EPUB (``tests/coverage.py``).
 """
 from __future__ import annotations
 
@@ -196,15 +200,41 @@ def _source_kb(dump: Path, title: str) -> float:
     return _SOURCE_KB[title]
 
 
+def coverage(work: Path) -> None:
+    """The share of each test article's visible text found in its books (tests/coverage.py),
+    every article built in both scripts."""
+    sys.path.insert(0, str(ROOT))
+    from tests.coverage import epub_text, measure, pdf_text
+
+    folder = work / "coverage"
+    folder.mkdir()
+    for path in sorted((ROOT / "tests" / "articles").glob("*.wiki")):
+        shutil.copy(path, folder / path.name)
+    subprocess.run([*PUBLISH, str(folder), "--out", str(folder / "out"), "--force"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    print(f"{'text reaching the books':42s} {'PDF':>7s} {'EPUB':>7s}   (share of 4-grams)")
+    for path in sorted(folder.glob("*.wiki")):
+        wikitext = path.read_text(encoding="utf-8")
+        for book in sorted((folder / "out").glob(f"{path.stem}.*.pdf")):
+            edition = book.name.removesuffix(".pdf")
+            pdf = measure(wikitext, pdf_text(book)).share
+            epub = measure(wikitext, epub_text(book.with_suffix(".epub"))).share
+            print(f"{edition:42s} {pdf:7.1%} {epub:7.1%}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--only", choices=("batch",),
-                        help="run one part alone (batch: the dump on the pool and on Dask)")
+    parser.add_argument("--only", choices=("batch", "coverage"),
+                        help="run one part alone (batch: the dump on the pool and on Dask; "
+                             "coverage: the test articles' text in their books)")
     args = parser.parse_args()
-    if args.only == "batch":
+    if args.only:
         with tempfile.TemporaryDirectory() as name:
-            batch(Path(name), max(1, args.rounds // 2))
+            if args.only == "batch":
+                batch(Path(name), max(1, args.rounds // 2))
+            else:
+                coverage(Path(name))
         return
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1793145600"}
     with tempfile.TemporaryDirectory() as name:
@@ -268,6 +298,7 @@ def main() -> None:
             if path.suffix in (".pdf", ".epub"):
                 print(f"size {path.name}: {path.stat().st_size / 1024:.0f} KB")
         batch(work, max(1, args.rounds // 2))
+        coverage(work)
 
 
 if __name__ == "__main__":
