@@ -9,11 +9,34 @@ and punctuation removed; a segment's character n-grams are then looked up in the
 share of n-grams found is the text that reached the book; segments with n-grams missing are
 listed, worst first, so a loss can be read.
 
+What the source side leaves out, and why that is honest (each was a loss the measure made up,
+read against the books' text):
+
+- **A template, a ``<ref>`` or a formula ends a segment.** Their text is not measured where
+  they stand (a note's text is measured on its own; a template's is not measured), so the text
+  on either side of one must not be joined: 世界气象组织（{{lang-en|…}}，縮寫：WMO would make
+  the 4-gram 组织缩写, which exists in no book, since the template's text stands between.
+- **Formulas** (``<math>``, ``<chem>``, ``<ce>``) are not text: the PDF draws them (SVG, their
+  TeX as the figure's alternative text) and the EPUB writes MathML. They are counted apart:
+  each source formula must be in the book's formulas (:func:`pdf_formulas`,
+  :func:`epub_formulas`) or, set as TeX where it could not be laid out, in its text.
+- **The edition's script.** ``-{…}-`` markup is read as MediaWiki reads it for the edition
+  (``zh-cn``/``zh-hans`` … branches for zh-Hans, ``zh-tw``/``zh-hant`` … for zh-Hant, nested
+  markup and branches across lines included; ``-{H|…}-`` and ``-{T|…}-`` show nothing), and the
+  article's own rules (``{{NoteTA|1=zh-tw:葉爾辛效應; zh-cn:叶利钦效应}}``, ``-{A|…}-``,
+  ``-{H|…}-``) replace their other variants' words with the edition's, as the book does. A
+  zh-Hant book went through OpenCC's s2tw, whose phrases t2s does not undo (极坐标 →
+  極座標 → 极座标): for it both sides are normalised through s2tw, then t2s.
+- **Printed addresses.** The PDF prints an external link's address after its text,
+  （https://…）; the address is the writer's addition and cuts the sentence it stands in (登別棕熊
+  牧場（…）中文介紹), so :func:`pdf_text` leaves it out.
+
 Usage::
 
-    result = measure(wikitext, pdf_text(path))
+    result = measure(wikitext, pdf_text(path), formulas=pdf_formulas(path))
     result.share        # 0.0 … 1.0
     result.missing[:5]  # [(segment, share of it found), …]
+    result.formulas_missing  # source formulas not in the book
 """
 from __future__ import annotations
 
@@ -27,10 +50,12 @@ from pathlib import Path
 
 import mwparserfromhell
 import opencc
+import pikepdf
 from lxml import etree
+from mwparserfromhell.nodes import Tag, Template
 
-__all__ = ["NOTE_TEMPLATES", "Coverage", "measure", "segments", "normalise", "pdf_text",
-           "epub_text"]
+__all__ = ["NOTE_TEMPLATES", "Coverage", "measure", "segments", "formulas", "normalise",
+           "pdf_text", "epub_text", "pdf_formulas", "epub_formulas"]
 
 #: Templates whose text parameter (1 = the first positional one) a reader sees, as notes.
 #: Other helpers extend the mapping they pass for the structures they add.
@@ -38,30 +63,156 @@ NOTE_TEMPLATES = {"efn": "1", "efn-ua": "1", "efn-lr": "1", "efn-la": "1", "note
                   "refn": "1", "#tag:ref": "1"}
 _HIDDEN_LINKS = re.compile(r"^\s*:?\s*(category|分类|分類|file|image|文件|檔案|档案|图像|圖像)\s*:",
                            re.I)
-_VARIANT = re.compile(r"-\{(?:[^{}|]*\|)?(?:\s*zh(?:-\w+)?\s*:)?([^;{}]*)[^{}]*\}-")
 _KEEP = re.compile(r"[\w]")
 _CATEGORY = ("category", "分类", "分類")
 #: A table line of cells: its ``||`` and ``!!`` start cells of their own lines, so each cell is
 #: a segment of its own.
 _CELL_LINE = re.compile(r"^[ \t]*[|!](?![-}+])[^\n]*$", re.M)
-_IMAGE_OPTION = re.compile(r"^(thumb|thumbnail|frame|frameless|left|right|center|none|"
-                           r"upright.*|\d*x?\d+px|alt=.*|link=.*)?$")
+#: Image options, in English and as zhwiki's localised magic words (缩略图 is thumb).
+_IMAGE_OPTION = re.compile(r"^(thumb|thumbnail|缩略图|縮圖|缩图|frame|framed|frameless|border|"
+                           r"left|right|center|centre|none|左|右|居中|无框|upright.*|"
+                           r"\d*x?\d+px|(alt|link|page|lang|class)=.*)?$", re.I)
+#: Tags whose content is not running text where it stands: notes (measured on their own) and
+#: formulas (counted apart).
+_BREAK_TAGS = ("ref", "math", "chem", "ce")
+_FORMULA_TAGS = ("math", "chem", "ce")
+#: MediaWiki's variant fallbacks for the two editions, best first.
+_BRANCHES = {"zh-Hans": ("zh-hans", "zh-cn", "zh-sg", "zh-my", "zh"),
+             "zh-Hant": ("zh-hant", "zh-tw", "zh-hk", "zh-mo", "zh")}
+_BRANCH_START = re.compile(r"(?:^|;)\s*(zh(?:-[a-z]+)?)\s*:", re.I)
+_FLAGS = re.compile(r"^\s*([A-Za-z+\-]{1,3})\s*\|", re.S)
+#: The addresses the print edition adds after a link's text, as pdftotext reads them (an
+#: address broken across lines included).
+_PRINTED_URL = re.compile(r"[（(]\s*(?:https?|ftp)://[^\s（）()]*(?:\n[^\s（）()]+)*[）)]")
 
 
 @functools.cache
-def _simplified() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
+def _converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
 
 
-def normalise(text: str) -> str:
-    """Simplified characters, NFKC, case-folded; only letters, digits and CJK kept."""
+def normalise(text: str, script: str = "zh-Hans") -> str:
+    """Simplified characters, NFKC, case-folded; only letters, digits and CJK kept. For a
+    zh-Hant edition the text goes through s2tw first, as the edition's did."""
     text = unicodedata.normalize("NFKC", text)
-    text = _simplified().convert(text).casefold()
+    if script == "zh-Hant":
+        text = _converter("s2tw").convert(text)
+    text = _converter("t2s").convert(text).casefold()
     return "".join(ch for ch in text if _KEEP.match(ch) and ch != "_")
 
 
+# ------------------------------------------------------------ -{ }- markup and rules
+
+def _markup_spans(text: str) -> list[tuple[int, int]]:
+    """The outermost ``-{…}-`` spans of ``text`` (start, end), nested markup inside."""
+    spans, depth, start, index = [], 0, 0, 0
+    while index < len(text) - 1:
+        pair = text[index:index + 2]
+        if pair == "-{":
+            if depth == 0:
+                start = index
+            depth += 1
+            index += 2
+            continue
+        if pair == "}-" and depth:
+            depth -= 1
+            index += 2
+            if depth == 0:
+                spans.append((start, index))
+            continue
+        index += 1
+    return spans
+
+
+def _branches(body: str) -> dict[str, str]:
+    """``zh-cn:甲;zh-tw:乙`` → {"zh-cn": "甲", "zh-tw": "乙"}; {} for text without branches.
+    A branch ends only where the next ``zh…:`` begins (its text may hold ``;``)."""
+    starts = list(_BRANCH_START.finditer(body))
+    if not starts or starts[0].start() != 0 and body[:starts[0].start()].strip():
+        return {}
+    branches = {}
+    for index, match in enumerate(starts):
+        end = starts[index + 1].start() if index + 1 < len(starts) else len(body)
+        branches[match.group(1).lower()] = body[match.end():end].strip()
+    return branches
+
+
+def _choose(branches: dict[str, str], script: str) -> str:
+    for code in _BRANCHES[script]:
+        if code in branches:
+            return branches[code]
+    return next(iter(branches.values()), "")
+
+
+def _resolve(text: str, script: str, rules: list[dict[str, str]]) -> str:
+    """``-{…}-`` markup → what the edition shows; rules (``A``, ``H``) are added to ``rules``."""
+    out, position = [], 0
+    for start, end in _markup_spans(text):
+        out.append(text[position:start])
+        position = end
+        body = text[start + 2:end - 2]
+        flags = _FLAGS.match(body)
+        flag = flags.group(1).upper() if flags else ""
+        if flags and set(flag) <= set("AHTRDN+-"):
+            body = body[flags.end():]
+        else:
+            flag = ""
+        branches = _branches(body)
+        if flag in ("A", "H") and branches:
+            rules.append(branches)
+        if flag in ("H", "T", "-", "D"):
+            continue
+        shown = _choose(branches, script) if branches and flag != "R" else body
+        out.append(_resolve(shown, script, rules))
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _note_ta_rules(code) -> list[dict[str, str]]:
+    """The numbered rules of ``{{NoteTA|1=zh-cn:…; zh-tw:…}}`` (groups are not in a source)."""
+    rules = []
+    for template in code.filter_templates(recursive=True):
+        if str(template.name).strip().casefold() != "noteta":
+            continue
+        for param in template.params:
+            if str(param.name).strip().isdigit():
+                branches = _branches(str(param.value).strip().rstrip(";"))
+                if branches:
+                    rules.append(branches)
+    return rules
+
+
+def _apply_rules(text: str, rules: list[tuple[str, list[str]]]) -> str:
+    for word, others in rules:
+        for other in others:
+            text = text.replace(other, word)
+    return text
+
+
+def _normalised_rules(rules: list[dict[str, str]], script: str) -> list[tuple[str, list[str]]]:
+    """Each rule as (the edition's word, the other words), normalised, longest first."""
+    out = []
+    for branches in rules:
+        word = normalise(_choose(branches, script), script)
+        others = sorted({normalise(other, script) for other in branches.values()} - {word, ""},
+                        key=len, reverse=True)
+        if others:
+            out.append((word, others))
+    return sorted(out, key=lambda rule: -len(rule[1][0]))
+
+
+# ------------------------------------------------------------ segments
+
 def _strip(code) -> str:
-    """``strip_code``, with categories removed and a file link replaced by its caption."""
+    """``strip_code`` with categories removed, a file link replaced by its caption, and each
+    template, ``<ref>`` and formula replaced by a line break (the end of a segment)."""
+    for node in code.filter(recursive=True, forcetype=(Template, Tag)):
+        if isinstance(node, Tag) and str(node.tag).strip().lower() not in _BREAK_TAGS:
+            continue
+        try:
+            code.replace(node, "\n")
+        except ValueError:  # inside a node already replaced
+            continue
     for link in code.filter_wikilinks(recursive=True):
         match = _HIDDEN_LINKS.match(str(link.title))
         if not match:
@@ -77,13 +228,29 @@ def _strip(code) -> str:
     return code.strip_code(normalize=True, collapse=False)
 
 
-def segments(wikitext: str, text_templates: dict[str, str] | None = None) -> list[str]:
-    """The visible text of ``wikitext``, one segment a line, notes' texts after it."""
+def _source(wikitext: str, script: str) -> tuple[str, list[dict[str, str]]]:
+    """The wikitext without comments, its ``-{ }-`` markup read for ``script``, and the
+    article's conversion rules."""
+    rules: list[dict[str, str]] = []
+    wikitext = _resolve(re.sub(r"<!--.*?-->", "", wikitext, flags=re.S), script, rules)
+    return wikitext, rules
+
+
+def segments(wikitext: str, text_templates: dict[str, str] | None = None,
+             script: str = "zh-Hans") -> list[str]:
+    """The visible text of ``wikitext`` in the ``script`` edition, one segment a line, notes'
+    texts after it."""
+    return _segments(wikitext, text_templates, script)[0]
+
+
+def _segments(wikitext: str, text_templates: dict[str, str] | None,
+              script: str) -> tuple[list[str], list[dict[str, str]]]:
     templates = NOTE_TEMPLATES if text_templates is None else text_templates
-    wikitext = _VARIANT.sub(r"\1", re.sub(r"<!--.*?-->", "", wikitext, flags=re.S))
+    wikitext, rules = _source(wikitext, script)
     wikitext = _CELL_LINE.sub(lambda line: re.sub(r"\|\||!!", lambda m: "\n" + m.group(0)[0],
                                                   line.group(0)), wikitext)
     code = mwparserfromhell.parse(wikitext)
+    rules += _note_ta_rules(code)
     extra: list[str] = []
     for tag in code.filter_tags(recursive=True):
         if str(tag.tag).strip().lower() == "ref" and tag.contents is not None:
@@ -95,7 +262,15 @@ def segments(wikitext: str, text_templates: dict[str, str] | None = None) -> lis
             extra.append(_strip(mwparserfromhell.parse(str(template.get(key).value))))
     text = _strip(code)
     lines = [line.strip() for chunk in (text, *extra) for line in chunk.split("\n")]
-    return [line for line in lines if normalise(line)]
+    return [line for line in lines if normalise(line)], rules
+
+
+def formulas(wikitext: str) -> list[str]:
+    """The TeX of every non-empty ``<math>``, ``<chem>`` and ``<ce>`` of the source."""
+    code = mwparserfromhell.parse(re.sub(r"<!--.*?-->", "", wikitext, flags=re.S))
+    return [str(tag.contents).strip() for tag in code.filter_tags(recursive=True)
+            if str(tag.tag).strip().lower() in _FORMULA_TAGS and tag.contents is not None
+            and str(tag.contents).strip()]
 
 
 def _grams(text: str, n: int) -> list[str]:
@@ -110,24 +285,35 @@ class Coverage:
     total: int = 0
     found: int = 0
     missing: list[tuple[str, float]] = field(default_factory=list)
+    formulas: int = 0
+    formulas_missing: list[str] = field(default_factory=list)
 
     @property
     def share(self) -> float:
         return self.found / self.total if self.total else 1.0
 
 
+def _tex_key(tex: str) -> str:
+    return re.sub(r"\s+", "", tex)
+
+
 def measure(wikitext: str, book_text: str, n: int = 4,
-            text_templates: dict[str, str] | None = None) -> Coverage:
-    """How many of the source's visible character n-grams are in ``book_text``."""
-    book = normalise(book_text)
+            text_templates: dict[str, str] | None = None, script: str = "zh-Hans",
+            formulas_found: list[str] | None = None) -> Coverage:
+    """How many of the source's visible character n-grams are in ``book_text``, the book being
+    the ``script`` edition; with ``formulas_found`` (the book's formulas' TeX), which of the
+    source's formulas are neither there nor in the text."""
+    book = normalise(book_text, script)
     # A note call (1, 23, a) printed inside a sentence splits its n-grams: the book's text is
     # also read without digits and without Latin letters, so the sentence is still found.
     have = set(_grams(book, n))
     for variant in (re.sub(r"[0-9]", "", book), re.sub(r"[a-z]", "", book)):
         have.update(_grams(variant, n))
     result = Coverage()
-    for segment in segments(wikitext, text_templates):
-        text = normalise(segment)
+    source, rules = _segments(wikitext, text_templates, script)
+    rules_normalised = _normalised_rules(rules, script)
+    for segment in source:
+        text = _apply_rules(normalise(segment, script), rules_normalised)
         grams = _grams(text, n)
         # A segment shorter than n (a heading such as 历史) is looked for whole.
         hits = sum(1 for gram in grams if (gram in have if len(gram) == n else gram in book))
@@ -136,13 +322,21 @@ def measure(wikitext: str, book_text: str, n: int = 4,
         if hits < len(grams):
             result.missing.append((segment, hits / len(grams)))
     result.missing.sort(key=lambda item: (item[1], -len(item[0])))
+    if formulas_found is not None:
+        found = {_tex_key(tex) for tex in formulas_found}
+        flat = _tex_key(book_text)
+        source_formulas = formulas(wikitext)
+        result.formulas = len(source_formulas)
+        result.formulas_missing = [tex for tex in source_formulas
+                                   if _tex_key(tex) not in found and _tex_key(tex) not in flat]
     return result
 
 
 def pdf_text(path: Path) -> str:
-    """The text of a PDF, as pdftotext reads it."""
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
+    """The text of a PDF, as pdftotext reads it, without the addresses printed after links."""
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
                           text=True, check=True).stdout
+    return _PRINTED_URL.sub("", text)
 
 
 def epub_text(path: Path) -> str:
@@ -155,15 +349,53 @@ def epub_text(path: Path) -> str:
     return "\n".join(parts)
 
 
+def pdf_formulas(path: Path) -> list[str]:
+    """The alternative texts of a PDF's figures (a formula's is its TeX), from its structure
+    tree."""
+    found: list[str] = []
+    with pikepdf.open(path) as pdf:
+        stack = [pdf.Root.get("/StructTreeRoot")]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, pikepdf.Array):
+                stack.extend(item)
+            elif isinstance(item, pikepdf.Dictionary):
+                if item.get("/S") == pikepdf.Name.Figure and "/Alt" in item:
+                    found.append(str(item.Alt))
+                if "/K" in item:
+                    stack.append(item.K)
+    return found
+
+
+def epub_formulas(path: Path) -> list[str]:
+    """The TeX of an EPUB's MathML formulas (their ``alttext``)."""
+    found: list[str] = []
+    with zipfile.ZipFile(path) as book:
+        for name in book.namelist():
+            if name.endswith(".xhtml"):
+                root = etree.fromstring(book.read(name))
+                found += [math.get("alttext", "") for math in
+                          root.iter("{http://www.w3.org/1998/Math/MathML}math")]
+    return found
+
+
 def _main(argv: list[str]) -> int:
-    """``python tests/coverage.py SOURCE.wiki BOOK.pdf|BOOK.epub …``: the share per book and
-    the segments least found."""
+    """``python tests/coverage.py [--script zh-Hant] SOURCE.wiki BOOK.pdf|BOOK.epub …``: the
+    share per book, the segments least found and the formulas missing."""
+    script = "zh-Hans"
+    if argv[:1] == ["--script"]:
+        script, argv = argv[1], argv[2:]
     wikitext = Path(argv[0]).read_text(encoding="utf-8")
     for book in map(Path, argv[1:]):
-        result = measure(wikitext, pdf_text(book) if book.suffix == ".pdf" else epub_text(book))
-        print(f"{book.name}: {result.share:.2%} of {result.total} n-grams")
+        pdf = book.suffix == ".pdf"
+        result = measure(wikitext, pdf_text(book) if pdf else epub_text(book), script=script,
+                         formulas_found=pdf_formulas(book) if pdf else epub_formulas(book))
+        print(f"{book.name}: {result.share:.2%} of {result.total} n-grams; "
+              f"{result.formulas - len(result.formulas_missing)} of {result.formulas} formulas")
         for segment, share in result.missing[:10]:
             print(f"  {share:.0%}  {segment[:100]}")
+        for tex in result.formulas_missing[:5]:
+            print(f"  formula missing: {tex[:100]}")
     return 0
 
 
