@@ -3,8 +3,9 @@
 The source side is computed from the wikitext alone, independently of the reader under test:
 mwparserfromhell's ``strip_code`` gives the text MediaWiki shows outside templates (tables'
 cells, lists, links' text, quotations …), ``<ref>`` contents and the text parameters of
-templates named in ``text_templates`` (notes such as ``{{efn|…}}``) are added, and each line of
-that is a segment. Both sides are normalised to simplified characters with OpenCC, white space
+templates named in ``text_templates`` (notes such as ``{{efn|…}}``, and templates that print
+their text as written, ``{{lang|en|…}}``, ``{{math|…}}``, ``{{Cquote|…}}``: see
+:data:`TEXT_TEMPLATES`) are added, and each line of that is a segment. Both sides are normalised to simplified characters with OpenCC, white space
 and punctuation removed; a segment's character n-grams are then looked up in the book's. The
 share of n-grams found is the text that reached the book; segments with n-grams missing are
 listed, worst first, so a loss can be read.
@@ -54,13 +55,23 @@ import pikepdf
 from lxml import etree
 from mwparserfromhell.nodes import Tag, Template
 
-__all__ = ["NOTE_TEMPLATES", "Coverage", "measure", "segments", "formulas", "normalise",
+__all__ = ["NOTE_TEMPLATES", "TEXT_TEMPLATES", "Coverage", "measure", "segments", "formulas", "normalise",
            "pdf_text", "epub_text", "pdf_formulas", "epub_formulas"]
 
 #: Templates whose text parameter (1 = the first positional one) a reader sees, as notes.
 #: Other helpers extend the mapping they pass for the structures they add.
 NOTE_TEMPLATES = {"efn": "1", "efn-ua": "1", "efn-lr": "1", "efn-la": "1", "notetag": "1",
                   "refn": "1", "#tag:ref": "1"}
+#: Templates whose text MediaWiki prints as it is written, and the parameter holding it (``-1``
+#: the last positional one; ``4|3`` the first of those given): measured as segments of their
+#: own, as notes are. ``lang-xx`` and ``link-xx`` are matched by their prefix. Templates whose
+#: text the wiki rewrites (``{{flag}}`` prints a localised country name) are left out.
+TEXT_TEMPLATES = {**NOTE_TEMPLATES, "lang": "-1", "lang-": "1", "link-": "1", "le": "1",
+                  "ill": "1", "tsl": "4|3", "math": "1", "mvar": "1", "nowrap": "1",
+                  "engname": "1", "jpn": "j", "japanese": "1", "nihongo": "1",
+                  "cquote": "1|quote|text", "quote": "1|quote|text",
+                  "quotation": "1|quote|text", "blockquote": "1|quote|text",
+                  "columns-list": "-1", "div col": "1"}
 _HIDDEN_LINKS = re.compile(r"^\s*:?\s*(category|分类|分類|file|image|文件|檔案|档案|图像|圖像)\s*:",
                            re.I)
 _KEEP = re.compile(r"[\w]")
@@ -245,7 +256,7 @@ def segments(wikitext: str, text_templates: dict[str, str] | None = None,
 
 def _segments(wikitext: str, text_templates: dict[str, str] | None,
               script: str) -> tuple[list[str], list[dict[str, str]]]:
-    templates = NOTE_TEMPLATES if text_templates is None else text_templates
+    templates = TEXT_TEMPLATES if text_templates is None else text_templates
     wikitext, rules = _source(wikitext, script)
     wikitext = _CELL_LINE.sub(lambda line: re.sub(r"\|\||!!", lambda m: "\n" + m.group(0)[0],
                                                   line.group(0)), wikitext)
@@ -256,13 +267,39 @@ def _segments(wikitext: str, text_templates: dict[str, str] | None,
         if str(tag.tag).strip().lower() == "ref" and tag.contents is not None:
             extra.append(_strip(mwparserfromhell.parse(str(tag.contents))))
     for template in code.filter_templates(recursive=True):
-        name = " ".join(str(template.name).replace("_", " ").split()).casefold()
-        key = templates.get(name)
-        if key is not None and template.has(key):
-            extra.append(_strip(mwparserfromhell.parse(str(template.get(key).value))))
+        value = _text_parameter(template, templates)
+        # Inside a template whose text is not measured (a sister-project box, an infobox),
+        # a text template is not measured either; a note is, as a <ref> is, wherever it is.
+        if value is not None and (_name(template) in NOTE_TEMPLATES or all(
+                _text_parameter(outer, templates) is not None
+                for outer in code.get_ancestors(template) if isinstance(outer, Template))):
+            extra.append(_strip(mwparserfromhell.parse(value)))
     text = _strip(code)
     lines = [line.strip() for chunk in (text, *extra) for line in chunk.split("\n")]
     return [line for line in lines if normalise(line)], rules
+
+
+def _name(template) -> str:
+    return " ".join(str(template.name).replace("_", " ").split()).casefold()
+
+
+def _text_parameter(template, templates: dict[str, str]) -> str | None:
+    """The text a template in ``templates`` prints, or None."""
+    name = _name(template)
+    key = templates.get(name)
+    if key is None and "-" in name:
+        key = templates.get(name.split("-")[0] + "-")
+    if key is None:
+        return None
+    positional = [param for param in template.params if str(param.name).strip().isdigit()]
+    for choice in key.split("|"):
+        if choice == "-1":
+            param = positional[-1] if positional else None
+        else:
+            param = template.get(choice) if template.has(choice) else None
+        if param is not None and str(param.value).strip():
+            return str(param.value)
+    return None
 
 
 def formulas(wikitext: str) -> list[str]:
