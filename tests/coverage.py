@@ -42,10 +42,12 @@ Usage::
 from __future__ import annotations
 
 import functools
+import html
 import re
 import subprocess
 import unicodedata
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,7 +96,9 @@ _BRANCH_START = re.compile(r"(?:^|;)\s*(zh(?:-[a-z]+)?)\s*:", re.I)
 _FLAGS = re.compile(r"^\s*([A-Za-z+\-]{1,3})\s*\|", re.S)
 #: The addresses the print edition adds after a link's text, as pdftotext reads them (an
 #: address broken across lines included).
-_PRINTED_URL = re.compile(r"[（(]\s*(?:https?|ftp)://[^\s（）()]*(?:\n[^\s（）()]+)*[）)]")
+_PRINTED_URL = re.compile(r"[（(]\s*(?:https?|ftp)://[^\s（）()]*(?:\s[^\s（）()]+)*[）)]")
+_BBOX_WORD = re.compile(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">'
+                        r"([^<]*)</word>")
 
 
 @functools.cache
@@ -370,10 +374,37 @@ def measure(wikitext: str, book_text: str, n: int = 4,
 
 
 def pdf_text(path: Path) -> str:
-    """The text of a PDF, as pdftotext reads it, without the addresses printed after links."""
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
-    return _PRINTED_URL.sub("", text)
+    """The text of a PDF as pdftotext reads it, in the order it is drawn (``-raw``: a line cut
+    by inline formulas is read whole), the running text first and the smaller type after it,
+    without the addresses printed after links.
+
+    A page's footnotes stand between its last line and the next page's first; read in page
+    order, a sentence running over the page would be cut by them (阿扁的风度值得肯 … notes …
+    定。), and its running head too (值得肯 总统提名 定。). So the small type below a page's
+    last line of body type (the size most of the text is set in) and above its first is read
+    after all the pages, in the order drawn."""
+    markup = subprocess.run(["pdftotext", "-raw", "-bbox", "-enc", "UTF-8", str(path), "-"],
+                            capture_output=True, text=True, check=True).stdout
+    pages = [[(float(y_min), float(y_max), html.unescape(text))
+              for y_min, y_max, text in _BBOX_WORD.findall(page)]
+             for page in markup.split("<page ")[1:]]
+    sizes: Counter[float] = Counter()
+    for page in pages:
+        for y_min, y_max, text in page:
+            sizes[round(y_max - y_min, 1)] += len(text)
+    body = sizes.most_common(1)[0][0] * 0.95 if sizes else 0.0
+    running: list[str] = []
+    notes: list[str] = []
+    for page in pages:
+        # The page's margins: the small type above its first line of body type (the running
+        # head) and below its last (the notes, the page number).
+        lines = [(y_min, y_max) for y_min, y_max, _ in page if y_max - y_min >= body]
+        top = min((y_min for y_min, _ in lines), default=0.0)
+        bottom = max((y_max for _, y_max in lines), default=0.0)
+        for y_min, y_max, text in page:
+            margin = y_max - y_min < body and (y_min >= bottom or y_max <= top)
+            (notes if margin else running).append(text)
+    return _PRINTED_URL.sub("", " ".join(running) + "\n" + " ".join(notes))
 
 
 def epub_text(path: Path) -> str:
