@@ -26,8 +26,9 @@ read against the books' text):
   markup and branches across lines included; ``-{H|…}-`` and ``-{T|…}-`` show nothing), and the
   article's own rules (``{{NoteTA|1=zh-tw:葉爾辛效應; zh-cn:叶利钦效应}}``, ``-{A|…}-``,
   ``-{H|…}-``) replace their other variants' words with the edition's, as the book does. A
-  zh-Hant book went through OpenCC's s2tw, whose phrases t2s does not undo (极坐标 →
-  極座標 → 极座标): for it both sides are normalised through s2tw, then t2s.
+  zh-Hant book went through OpenCC's s2tw (a mostly traditional run through t2s first), whose
+  phrases t2s does not undo (极坐标 and 極坐標 → 極座標 → 极座标): for it both sides are
+  normalised through t2s, s2tw, then t2s.
 - **Printed addresses.** The PDF prints an external link's address after its text,
   （https://…）; the address is the writer's addition and cuts the sentence it stands in (登別棕熊
   牧場（…）中文介紹), so :func:`pdf_text` leaves it out.
@@ -108,10 +109,10 @@ def _converter(config: str) -> opencc.OpenCC:
 
 def normalise(text: str, script: str = "zh-Hans") -> str:
     """Simplified characters, NFKC, case-folded; only letters, digits and CJK kept. For a
-    zh-Hant edition the text goes through s2tw first, as the edition's did."""
+    zh-Hant edition the text goes through t2s and s2tw first, as the edition's did."""
     text = unicodedata.normalize("NFKC", text)
     if script == "zh-Hant":
-        text = _converter("s2tw").convert(text)
+        text = _converter("s2tw").convert(_converter("t2s").convert(text))
     text = _converter("t2s").convert(text).casefold()
     return "".join(ch for ch in text if _KEEP.match(ch) and ch != "_")
 
@@ -119,23 +120,29 @@ def normalise(text: str, script: str = "zh-Hans") -> str:
 # ------------------------------------------------------------ -{ }- markup and rules
 
 def _markup_spans(text: str) -> list[tuple[int, int]]:
-    """The outermost ``-{…}-`` spans of ``text`` (start, end), nested markup inside."""
-    spans, depth, start, index = [], 0, 0, 0
+    """The outermost ``-{…}-`` spans of ``text`` (start, end), nested markup inside; a ``}-``
+    inside a template of the markup (``-{zh-cn:{{Cquote|…}}}-``) does not close it, and
+    ``-{{`` opens a template, not markup."""
+    spans: list[tuple[int, int]] = []
+    depth = templates = start = index = 0
     while index < len(text) - 1:
         pair = text[index:index + 2]
-        if pair == "-{":
+        if pair == "-{" and not text.startswith("-{{", index):
             if depth == 0:
-                start = index
+                start, templates = index, 0
             depth += 1
-            index += 2
-            continue
-        if pair == "}-" and depth:
+        elif pair == "{{" and depth:
+            templates += 1
+        elif pair == "}}" and depth and templates:
+            templates -= 1
+        elif pair == "}-" and depth and not templates:
             depth -= 1
-            index += 2
             if depth == 0:
-                spans.append((start, index))
+                spans.append((start, index + 2))
+        else:
+            index += 1
             continue
-        index += 1
+        index += 2
     return spans
 
 
@@ -307,11 +314,15 @@ def _text_parameter(template, templates: dict[str, str]) -> str | None:
 
 
 def formulas(wikitext: str) -> list[str]:
-    """The TeX of every non-empty ``<math>``, ``<chem>`` and ``<ce>`` of the source."""
+    """The TeX of every non-empty ``<math>``, ``<chem>``, ``<ce>`` and ``{{tmath}}`` of the
+    source."""
     code = mwparserfromhell.parse(re.sub(r"<!--.*?-->", "", wikitext, flags=re.S))
-    return [str(tag.contents).strip() for tag in code.filter_tags(recursive=True)
-            if str(tag.tag).strip().lower() in _FORMULA_TAGS and tag.contents is not None
-            and str(tag.contents).strip()]
+    found = [str(tag.contents).strip() for tag in code.filter_tags(recursive=True)
+             if str(tag.tag).strip().lower() in _FORMULA_TAGS and tag.contents is not None]
+    found += [str(template.get("1").value).strip()
+              for template in code.filter_templates(recursive=True)
+              if _name(template) == "tmath" and template.has("1")]
+    return [tex for tex in found if tex]
 
 
 def _grams(text: str, n: int) -> list[str]:
