@@ -2,13 +2,16 @@
 
 The source side is computed from the wikitext alone, independently of the reader under test:
 mwparserfromhell's ``strip_code`` gives the text MediaWiki shows outside templates (tables'
-cells, lists, links' text, quotations …), ``<ref>`` contents and the text parameters of
-templates named in ``text_templates`` (notes such as ``{{efn|…}}``, and templates that print
-their text as written, ``{{lang|en|…}}``, ``{{math|…}}``, ``{{Cquote|…}}``: see
-:data:`TEXT_TEMPLATES`) are added, and each line of that is a segment. Both sides are normalised to simplified characters with OpenCC, white space
-and punctuation removed; a segment's character n-grams are then looked up in the book's. The
-share of n-grams found is the text that reached the book; segments with n-grams missing are
-listed, worst first, so a loss can be read.
+cells, lists, links' text, quotations …); ``<ref>`` contents, ``<gallery>`` captions and the
+text parameters of templates named in ``text_templates`` (notes such as ``{{efn|…}}``, and
+templates that print their text as written, ``{{lang|en|…}}``, ``{{math|…}}``,
+``{{Cquote|…}}``: see :data:`TEXT_TEMPLATES`) are added, and each line of that is a segment.
+Both sides are normalised to simplified characters with OpenCC, white space and punctuation
+removed; a segment's character n-grams are then looked up in the book's. The share of n-grams
+found is the text that reached the book; segments with n-grams missing are listed, worst
+first, so a loss can be read. Other templates' text (infoboxes, citations, navigation boxes)
+is not measured: a template the reader has no rule for is named in the build's report
+(``template-unknown``) with the characters it held.
 
 What the source side leaves out, and why that is honest (each was a loss the measure made up,
 read against the books' text):
@@ -32,10 +35,16 @@ read against the books' text):
 - **Printed addresses.** The PDF prints an external link's address after its text,
   （https://…）; the address is the writer's addition and cuts the sentence it stands in (登別棕熊
   牧場（…）中文介紹), so :func:`pdf_text` leaves it out.
+- **The page.** pdftotext's reading order cuts a line at an inline formula, and a sentence
+  running over a page is cut by the page's footnotes and the next one's running head:
+  :func:`pdf_text` reads the PDF in drawing order and its page margins after the running text.
+- **File links' options.** zhwiki's localised image options (缩略图, 左 …) are options, not
+  captions.
 
 Usage::
 
-    result = measure(wikitext, pdf_text(path), formulas=pdf_formulas(path))
+    result = measure(wikitext, pdf_text(path), script="zh-Hans",
+                     formulas_found=pdf_formulas(path))
     result.share        # 0.0 … 1.0
     result.missing[:5]  # [(segment, share of it found), …]
     result.formulas_missing  # source formulas not in the book
@@ -277,6 +286,10 @@ def _segments(wikitext: str, text_templates: dict[str, str] | None,
     for tag in code.filter_tags(recursive=True):
         if str(tag.tag).strip().lower() == "ref" and tag.contents is not None:
             extra.append(_strip(mwparserfromhell.parse(str(tag.contents))))
+    for tag in code.filter_tags(recursive=True):
+        if str(tag.tag).strip().lower() == "gallery" and tag.contents is not None:
+            extra += [_strip(mwparserfromhell.parse(caption))
+                      for caption in _gallery_captions(str(tag.contents))]
     for template in code.filter_templates(recursive=True):
         value = _text_parameter(template, templates)
         # Inside a template whose text is not measured (a sister-project box, an infobox),
@@ -288,6 +301,27 @@ def _segments(wikitext: str, text_templates: dict[str, str] | None,
     text = _strip(code)
     lines = [line.strip() for chunk in (text, *extra) for line in chunk.split("\n")]
     return [line for line in lines if normalise(line)], rules
+
+
+def _gallery_captions(contents: str) -> list[str]:
+    """A ``<gallery>``'s captions: on each ``File:name|option|caption`` line, the last part
+    that is not an option (``|`` inside ``[[ ]]`` and ``{{ }}`` does not split)."""
+    captions = []
+    for line in contents.split("\n"):
+        parts, depth, start = [], 0, 0
+        for index, char in enumerate(line):
+            if char in "[{":
+                depth += 1
+            elif char in "]}":
+                depth = max(depth - 1, 0)
+            elif char == "|" and depth == 0:
+                parts.append(line[start:index])
+                start = index + 1
+        parts.append(line[start:])
+        kept = [part for part in parts[1:] if not _IMAGE_OPTION.match(part.strip())]
+        if kept:
+            captions.append(kept[-1])
+    return captions
 
 
 def _name(template) -> str:
