@@ -67,8 +67,8 @@ import pikepdf
 from lxml import etree
 from mwparserfromhell.nodes import Tag, Template
 
-__all__ = ["NOTE_TEMPLATES", "TEXT_TEMPLATES", "Coverage", "measure", "segments", "formulas", "normalise",
-           "pdf_text", "epub_text", "pdf_formulas", "epub_formulas"]
+__all__ = ["NOTE_TEMPLATES", "TEXT_TEMPLATES", "Coverage", "measure", "segments", "formulas",
+           "normalise", "pdf_text", "epub_text", "pdf_formulas", "epub_formulas"]
 
 #: Templates whose text parameter (1 = the first positional one) a reader sees, as notes.
 #: Other helpers extend the mapping they pass for the structures they add.
