@@ -86,6 +86,10 @@ TEXT_TEMPLATES = {**NOTE_TEMPLATES, "lang": "-1", "lang-": "1", "link-": "1", "l
                   "columns-list": "-1", "div col": "1"}
 _HIDDEN_LINKS = re.compile(r"^\s*:?\s*(category|分类|分類|file|image|文件|檔案|档案|图像|圖像)\s*:",
                            re.I)
+#: An interlanguage link (``[[en:Foo]]``, no leading colon) is shown beside the page, not in it.
+_INTERLANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[a-z]+)*:")
+#: Behaviour switches (``__NOTOC__``) are instructions to the wiki.
+_SWITCH = re.compile(r"__[A-Z]+(?:_[A-Z]+)*__")
 _KEEP = re.compile(r"[\w]")
 _CATEGORY = ("category", "分类", "分類")
 #: A table line of cells: its ``||`` and ``!!`` start cells of their own lines, so each cell is
@@ -247,6 +251,11 @@ def _strip(code) -> str:
     for link in code.filter_wikilinks(recursive=True):
         match = _HIDDEN_LINKS.match(str(link.title))
         if not match:
+            if _INTERLANGUAGE.match(str(link.title)):
+                try:
+                    code.replace(link, "")
+                except ValueError:  # inside a link already replaced
+                    pass
             continue
         caption = "" if link.text is None or match.group(1).casefold() in _CATEGORY \
             else str(link.text).split("|")[-1]
@@ -263,7 +272,8 @@ def _source(wikitext: str, script: str) -> tuple[str, list[dict[str, str]]]:
     """The wikitext without comments, its ``-{ }-`` markup read for ``script``, and the
     article's conversion rules."""
     rules: list[dict[str, str]] = []
-    wikitext = _resolve(re.sub(r"<!--.*?-->", "", wikitext, flags=re.S), script, rules)
+    wikitext = _resolve(_SWITCH.sub("", re.sub(r"<!--.*?-->", "", wikitext, flags=re.S)),
+                        script, rules)
     return wikitext, rules
 
 

@@ -57,3 +57,8 @@ def test_a_lost_sentence_and_a_lost_formula_are_losses():
 def test_formulas_are_math_chem_ce_and_tmath():
     assert formulas("<math>x</math><math></math><chem>H2O</chem><ce>H+</ce>{{tmath|1= y }}") \
         == ["x", "H2O", "H+", "y"]
+
+
+def test_behaviour_switches_and_interlanguage_links_are_not_text():
+    assert segments("__NOTOC__\n甲乙丙丁\n[[en:Foo bar]][[zh-yue:X]]\n[[:en:Bar|巴]][[s:ja:x|书]]") \
+        == ["甲乙丙丁", "巴书"]
