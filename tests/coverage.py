@@ -83,7 +83,10 @@ TEXT_TEMPLATES = {**NOTE_TEMPLATES, "lang": "-1", "lang-": "1", "link-": "1", "l
                   "engname": "1", "jpn": "j", "japanese": "1", "nihongo": "1",
                   "cquote": "1|quote|text", "quote": "1|quote|text",
                   "quotation": "1|quote|text", "blockquote": "1|quote|text",
-                  "columns-list": "-1", "div col": "1"}
+                  "columns-list": "-1", "div col": "1", "font": "text|1", "red": "1",
+                  "blue": "1", "green": "1", "serif": "1", "unicode": "1", "transl": "-1",
+                  "center": "1|text", "align": "2|text", "block indent": "1|text",
+                  "hidden": "content|2", "collapse top": "title|1", "audio": "2|label"}
 _HIDDEN_LINKS = re.compile(r"^\s*:?\s*(category|分类|分類|file|image|文件|檔案|档案|图像|圖像)\s*:",
                            re.I)
 #: An interlanguage link (``[[en:Foo]]``, no leading colon) is shown beside the page, not in it.
