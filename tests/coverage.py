@@ -31,7 +31,8 @@ read against the books' text):
   ``-{H|…}-``) replace their other variants' words with the edition's, as the book does. A
   zh-Hant book went through OpenCC's s2tw (a mostly traditional run through t2s first), whose
   phrases t2s does not undo (极坐标 and 極坐標 → 極座標 → 极座标): for it both sides are
-  normalised through t2s, s2tw, then t2s.
+  normalised through t2s, s2tw, then t2s. Conversion groups (``{{NoteTA|G1=…}}``) are not in
+  a source: a book built with the wiki's groups may show words the measure does not expect.
 - **Printed addresses.** The PDF prints an external link's address after its text,
   （https://…）; the address is the writer's addition and cuts the sentence it stands in (登別棕熊
   牧場（…）中文介紹), so :func:`pdf_text` leaves it out.
