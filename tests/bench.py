@@ -7,10 +7,6 @@ sides of a pair alike. Standard library timing only.
 The batch figure (``--only batch``, ``make bench-batch``): a dump of the test articles and the
 seed built on the local pool and on a two-worker Dask LocalCluster (articles a minute a core),
 the scheduler's overhead a task, and each article's cost by size class, for the README's plan.
-
-The coverage figure (``--only coverage``, also at the end of the full run): the share of each
-test article's visible text and formulas found in its PDF and EPUB, both scripts
-(tests/coverage.py).
 """
 from __future__ import annotations
 
@@ -28,7 +24,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # tests.coverage, when run as ``python tests/bench.py``
 SEED = ROOT / "seeds" / "中苏关系.wiki"
 PUBLISH = [sys.executable, "-m", "publish", "build"]
 BARE_CSS = ('@page { size: A4; margin: 2cm } '
@@ -204,17 +199,12 @@ def _source_kb(dump: Path, title: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--only", choices=("batch", "coverage"),
-                        help="run one part alone (batch: the dump on the pool and on Dask; "
-                        "coverage: the test articles' text in their books)")
+    parser.add_argument("--only", choices=("batch",),
+                        help="run one part alone (batch: the dump on the pool and on Dask)")
     args = parser.parse_args()
     if args.only == "batch":
         with tempfile.TemporaryDirectory() as name:
             batch(Path(name), max(1, args.rounds // 2))
-        return
-    if args.only == "coverage":
-        with tempfile.TemporaryDirectory() as name:
-            coverage(Path(name))
         return
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1793145600"}
     with tempfile.TemporaryDirectory() as name:
@@ -278,36 +268,6 @@ def main() -> None:
             if path.suffix in (".pdf", ".epub"):
                 print(f"size {path.name}: {path.stat().st_size / 1024:.0f} KB")
         batch(work, max(1, args.rounds // 2))
-        coverage(work)
-
-
-def coverage(work: Path) -> None:
-    """Build the Chinese test articles (both scripts) and print the share of each one's visible
-    text (character 4-grams) and of its formulas found in each book."""
-    from tests.coverage import epub_formulas, epub_text, measure, pdf_formulas, pdf_text
-    from tests.test_articles import ARTICLES, FLOORS, SCRIPTS
-
-    folder = work / "coverage"
-    folder.mkdir()
-    for name in FLOORS:
-        shutil.copy(ARTICLES / f"{name}.wiki", folder / f"{name}.wiki")
-    run([*PUBLISH, str(folder), "--out", str(folder / "out"), "--force"])
-    columns = [f"{script} {kind}" for script in SCRIPTS for kind in ("PDF", "EPUB")]
-    print("coverage: the source's visible text found in each book; formulas found / in source")
-    print(f"{'article':34s}" + "".join(f" {column:>12s}" for column in columns) + "  formulas")
-    for name in sorted(FLOORS):
-        wikitext = (ARTICLES / f"{name}.wiki").read_text(encoding="utf-8")
-        cells, formulas = [], set()
-        for script in SCRIPTS:
-            for kind, text, found in (("pdf", pdf_text, pdf_formulas),
-                                      ("epub", epub_text, epub_formulas)):
-                book = folder / "out" / f"{name}.{script}.{kind}"
-                result = measure(wikitext, text(book), script=script,
-                                 formulas_found=found(book))
-                cells.append(f"{result.share:12.2%}")
-                formulas.add(f"{result.formulas - len(result.formulas_missing)}"
-                             f"/{result.formulas}")
-        print(f"{name:34s} " + " ".join(cells) + "  " + ", ".join(sorted(formulas)))
 
 
 if __name__ == "__main__":
