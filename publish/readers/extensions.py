@@ -4,9 +4,10 @@ galleries and ruby → document nodes.
 The dispatcher (:mod:`publish.readers.wikitext`) hands each ``<math>``, ``<chem>``, ``<ce>``,
 ``<code>``, ``<pre>``, ``<syntaxhighlight>``, ``<source>``, ``<blockquote>``, ``<poem>``,
 ``<gallery>`` and ``<ruby>`` tag to :data:`TAG_HANDLERS`; :data:`TEMPLATE_HANDLERS` reads the
-quotation (``{{Quote}}``, ``{{Cquote}}`` …), ``{{code}}`` and ruby (``{{ruby-py}}`` …)
-templates. Formulas and code keep their source exactly: a ``-{…}-`` the conversion pre-pass
-lifted out of them is written back as it stood, never left as a private-use placeholder.
+formula (``{{math}}``, ``{{mvar}}``, ``{{tmath}}``, ``{{frac}}``), quotation (``{{Quote}}``,
+``{{Cquote}}`` …), ``{{code}}`` and ruby (``{{ruby-py}}`` …) templates. Formulas and code keep
+their source exactly: a ``-{…}-`` the conversion pre-pass lifted out of them is written back as
+it stood, never left as a private-use placeholder.
 """
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from typing import Callable
 
 import mwparserfromhell
 
-from ..model import (Block, BulletList, Code, CodeBlock, DisplayFormula, Figure, Formula,
-                     Gallery, Inline, LineBreak, OrderedList, Paragraph, Poem, PoemLine,
-                     Protected, Quotation, Ruby, Text, Variant, plain_text)
+from ..model import (Block, BulletList, Code, CodeBlock, DisplayFormula, Emphasis, Figure,
+                     Formula, Gallery, Inline, LineBreak, OrderedList, Paragraph, Poem,
+                     PoemLine, Protected, Quotation, Ruby, Styled, Text, Variant, plain_text)
 from .blocks import (BLOCK_TOKENS, NEWLINE, Heading, ListMarker, Newline, build_blocks,
                      split_lines)
 from .refs import tag_attribute
@@ -60,6 +61,44 @@ def _chem(ctx, tag) -> list:
         ctx.warn("formula-empty", f"an empty <{str(tag.tag).strip()}> dropped")
         return []
     return [Formula(tex, chem=True)]
+
+
+def _math_template(ctx, params) -> list:
+    """``{{math|2''i''π}}``: a formula written in wikitext (italic letters, links, ``<sup>``),
+    which MediaWiki prints as text in a serif face: its text, as written."""
+    value = params.get("1")
+    return list(trim(ctx.inlines(value))) if value is not None and value.strip() else []
+
+
+def _mvar_template(ctx, params) -> list:
+    """``{{mvar|x}}``: one variable of a formula, in italics."""
+    value = params.get("1")
+    inlines = trim(ctx.inlines(value)) if value is not None else []
+    return [Emphasis(tuple(inlines))] if inlines else []
+
+
+def _frac_template(ctx, params) -> list:
+    """``{{frac|1|2}}`` → 1/2, ``{{frac|3|1|2}}`` → 3 1/2, ``{{frac|4}}`` → 1/4 (``{{sfrac}}``
+    alike): the fraction, its numerator raised and its denominator lowered, as the wiki sets
+    it."""
+    parts = [trim(ctx.inlines(value)) for _, value in params.positional()[:3]]
+    if not parts or not any(parts):
+        return []
+    whole = list(parts[0]) + [Text(" ")] if len(parts) == 3 else []
+    numerator, denominator = ([Text("1")], parts[0]) if len(parts) == 1 else parts[-2:]
+    return [*whole, Styled("sup", tuple(numerator)), Text("/"),
+            Styled("sub", tuple(denominator))]
+
+
+def _tmath_template(ctx, params) -> list:
+    """``{{tmath|e^{i\\pi}}}``: a TeX formula in running text, as ``<math>`` is."""
+    value = params.get("1")
+    tex = plain_text(ctx._unconverted(lambda: list(ctx.inlines(value)))).strip() \
+        if value is not None else ""
+    if not tex:
+        ctx.warn("formula-empty", f"an empty {{{{{params.name}}}}} dropped")
+        return []
+    return [Formula(tex)]
 
 
 # ---------------------------------------------------------------- code
@@ -293,6 +332,10 @@ TAG_HANDLERS: dict[str, Callable] = {
 
 #: Template name (normalised) → handler, looked up after :data:`.templates.HANDLERS`.
 TEMPLATE_HANDLERS: dict[str, Callable] = {
+    # {{math|…}} a formula in wikitext, {{mvar|x}} one of its variables, {{tmath|…}} in TeX.
+    "math": _math_template, "mvar": _mvar_template, "tmath": _tmath_template,
+    # {{frac|1|2}} and {{sfrac|1|2}}: a fraction in running text.
+    "frac": _frac_template, "sfrac": _frac_template,
     # {{Quote|text|author|source}} and {{Blockquote}} (text=, author=/sign=, source=/title=).
     "quote": _quote_template(("text", "quote", "1"), ("author", "sign", "person", "2"),
                              ("source", "title", "3")),

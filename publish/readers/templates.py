@@ -92,6 +92,40 @@ def _keep_last(ctx, params):
     return list(ctx.inlines(positional[-1][1])) if positional else []
 
 
+def _first(params, keys: tuple[str, ...]) -> str | None:
+    """The first of ``keys`` given a value, a name or a position."""
+    positional = dict(params.positional())
+    for key in keys:
+        value = positional.get(key) if key.isdigit() else params.get(key)
+        if value is not None and value.strip():
+            return value
+    return None
+
+
+def _keep(*keys: str) -> Callable:
+    """Keep the text of the first of ``keys`` given, a name or a position
+    (``{{font|text=…}}``)."""
+    def handler(ctx, params):
+        value = _first(params, keys)
+        return list(ctx.inlines(value)) if value is not None else []
+    return handler
+
+
+def _paragraphs(*keys: tuple[str, ...]) -> Callable:
+    """Keep the text of each of ``keys`` (alternatives each) as paragraphs of their own:
+    ``{{center|…}}``, ``{{hidden|title|content}}`` (a box the web page folds; a book shows its
+    title, then its content)."""
+    def handler(ctx, params):
+        from .blocks import NEWLINE  # blocks imports this module (Locator)
+        out: list = []
+        for alternatives in keys:
+            value = _first(params, alternatives)
+            if value is not None:
+                out += [NEWLINE, *ctx.block_tokens(value), NEWLINE]
+        return out
+    return handler
+
+
 def _needs_source(ctx, params):
     positional = params.positional()
     return [NeedsSource(ctx.inlines(positional[0][1]) if positional else ())]
@@ -608,7 +642,21 @@ HANDLERS: dict[str, Callable] = {
     # Formatting: the text, without the web page's styling.
     "nowrap": _keep_first, "nobr": _keep_first, "small": _keep_first, "big": _keep_first,
     "larger": _keep_first, "smaller": _keep_first, "resize": _keep_last,
-    "color": _keep_last, "colour": _keep_last, "font color": _keep_last, "font": _keep_first,
+    "color": _keep_last, "colour": _keep_last, "font color": _keep_last,
+    "font": _keep("text", "1"), "red": _keep_first, "blue": _keep_first, "green": _keep_first,
+    "gray": _keep_first, "grey": _keep_first, "serif": _keep_first, "sans-serif": _keep_first,
+    "unicode": _keep_first, "script": _keep_last, "transl": _keep_last,
+    # {{center|…}} / {{align|right|…}} / {{block indent|…}}: a paragraph set apart.
+    "center": _paragraphs(("1", "text")), "align": _paragraphs(("2", "text")),
+    "block indent": _paragraphs(("1", "text")), "quote indent": _paragraphs(("1", "text")),
+    # {{hidden|title|content}} and {{collapse top|title}} … {{collapse bottom}} fold text on
+    # the web page; a book shows it.
+    "hidden": _paragraphs(("title", "1"), ("content", "2")),
+    "hidden begin": _paragraphs(("title", "1")), "hidden end": _silent,
+    "collapse top": _paragraphs(("title", "1")), "collapse bottom": _silent,
+    "cot": _paragraphs(("title", "1")), "cob": _silent,
+    # {{audio|file.ogg|label}}: a sound file; a book keeps its label.
+    "audio": _keep("2", "label"),
     "em": _keep_first, "strong": _keep_first, "abbr": _keep_first, "tooltip": _keep_first,
     "ipa": _keep_first, "ipa-ja": _keep_first, "ipa-en": _keep_first, "ipac-en": _silent,
     "!": lambda ctx, params: [Text("|")],
