@@ -202,9 +202,9 @@ def _source_kb(dump: Path, title: str) -> float:
 
 def coverage(work: Path) -> None:
     """The share of each test article's visible text found in its books (tests/coverage.py),
-    every article built in both scripts."""
+    every article built in both scripts, and how many of its formulas each book holds."""
     sys.path.insert(0, str(ROOT))
-    from tests.coverage import epub_text, measure, pdf_text
+    from tests.coverage import epub_formulas, epub_text, formulas, measure, pdf_formulas, pdf_text
 
     folder = work / "coverage"
     folder.mkdir()
@@ -212,14 +212,21 @@ def coverage(work: Path) -> None:
         shutil.copy(path, folder / path.name)
     subprocess.run([*PUBLISH, str(folder), "--out", str(folder / "out"), "--force"], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-    print(f"{'text reaching the books':42s} {'PDF':>7s} {'EPUB':>7s}   (share of 4-grams)")
+    print(f"{'text reaching the books':42s} {'PDF':>7s} {'EPUB':>7s}  formulas (PDF, EPUB)")
     for path in sorted(folder.glob("*.wiki")):
         wikitext = path.read_text(encoding="utf-8")
-        for book in sorted((folder / "out").glob(f"{path.stem}.*.pdf")):
-            edition = book.name.removesuffix(".pdf")
-            pdf = measure(wikitext, pdf_text(book)).share
-            epub = measure(wikitext, epub_text(book.with_suffix(".epub"))).share
-            print(f"{edition:42s} {pdf:7.1%} {epub:7.1%}")
+        for pdf_book in sorted((folder / "out").glob(f"{path.stem}.*.pdf")):
+            edition = pdf_book.name.removesuffix(".pdf")
+            script = edition.rsplit(".", 1)[-1]
+            epub_book = pdf_book.with_suffix(".epub")
+            pdf = measure(wikitext, pdf_text(pdf_book), script=script,
+                          formulas_found=pdf_formulas(pdf_book))
+            epub = measure(wikitext, epub_text(epub_book), script=script,
+                           formulas_found=epub_formulas(epub_book))
+            count = len(formulas(wikitext))
+            print(f"{edition:42s} {pdf.share:7.2%} {epub.share:7.2%}  "
+                  f"{count - len(pdf.formulas_missing)}/{count}, "
+                  f"{count - len(epub.formulas_missing)}/{count}")
 
 
 def main() -> None:
