@@ -212,9 +212,12 @@ def coverage(work: Path) -> None:
         shutil.copy(path, folder / path.name)
     subprocess.run([*PUBLISH, str(folder), "--out", str(folder / "out"), "--force"], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-    print(f"{'text reaching the books':42s} {'PDF':>7s} {'EPUB':>7s}  formulas (PDF, EPUB)")
+    print(f"{'text reaching the books':42s} {'PDF':>7s} {'EPUB':>7s}  formulas (PDF, EPUB);"
+          " characters the report says were dropped with unknown templates")
     for path in sorted(folder.glob("*.wiki")):
         wikitext = path.read_text(encoding="utf-8")
+        report = json.loads((folder / "out" / f"{path.stem}.report.json").read_text())
+        dropped = sum(entry["chars"] for entry in report["dropped_templates"])
         for pdf_book in sorted((folder / "out").glob(f"{path.stem}.*.pdf")):
             edition = pdf_book.name.removesuffix(".pdf")
             script = edition.rsplit(".", 1)[-1]
@@ -226,7 +229,7 @@ def coverage(work: Path) -> None:
             count = len(formulas(wikitext))
             print(f"{edition:42s} {pdf.share:7.2%} {epub.share:7.2%}  "
                   f"{count - len(pdf.formulas_missing)}/{count}, "
-                  f"{count - len(epub.formulas_missing)}/{count}")
+                  f"{count - len(epub.formulas_missing)}/{count}; {dropped}")
 
 
 def main() -> None:
