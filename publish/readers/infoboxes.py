@@ -78,6 +78,7 @@ LABELS = {
     # anthem
     "english title": "英文名称", "lyrics": "作词", "lyricist": "作词", "composer": "作曲",
     "adopted": "采用", "until": "停用", "sound": "", "author": "作者", "english": "英文名称",
+    "lyrics date": "作词时间", "music date": "作曲时间",
     "transliteration": "转写", "translation": "译名", "also known as": "别名",
     "名称": "名称", "原名": "原名", "original name": "原名", "native name lang": "",
     "imdb id": "", "amg id": "",
@@ -102,6 +103,9 @@ _DROPPED_CHINESE = re.compile(
     r"^(圖像|图像|圖片|图片|影像|地圖|地图|位置圖|位置图|市章|市旗|町章|町旗|村章|村旗|國旗|国旗|"
     r"國徽|国徽|徽章|旗幟|旗帜|標誌|标志|經度|经度|緯度|纬度|坐標|坐标|座標|寬度|宽度|大小|顏色|颜色|"
     r"樣式|样式)")
+#: A note call in a parameter's wikitext: ``<ref>``, ``{{efn}}``, ``{{NoteTag}}``, ``{{r}}`` ….
+_NOTE_CALL = re.compile(r"<\s*ref[\s>/]|\{\{\s*(efn|notetag|note tag|refn|#tag:\s*ref|r|sfn)\s*[|}]",
+                        re.I)
 #: A parameter name that reads as words (Chinese, or title case with spaces) may be shown.
 _WORDY = re.compile(r"^[\u3400-\u9fff]{1,10}$")
 
@@ -148,6 +152,13 @@ def infobox(ctx, params) -> list:
         if label and not ctx.tag.startswith("zh") or label is None and re.fullmatch(
                 r"[A-Za-z][A-Za-z _\-]*", key.strip()) and not ctx.tag.startswith("zh"):
             label = " ".join(re.sub(r"[_\-]", " ", key).split()).capitalize()
+        if label in ("", None) and _NOTE_CALL.search(value):
+            # A field this reader would not show, but its notes must reach the book: the row
+            # is kept under its own name.
+            label = " ".join(re.sub(r"[_\-]", " ", key).split()).capitalize()
+            ctx.warn("infobox-field-kept",
+                     f"{{{{{params.name}}}}}: parameter {key.strip()} has no label but holds a "
+                     f"note; shown as {label!r}")
         if label == "":
             continue
         if label is None:

@@ -294,25 +294,34 @@ class Translator:
             if self.plain_calls:
                 return f'<sup class="inner-call">{mark}</sup>'
             if self.inner_notes is not None:
-                # A note inside a footnote: its mark here, its text at the footnote's end.
+                # A note inside a footnote: its mark here; its text a footnote of its own,
+                # set just after the one that calls it.
                 self.inner_notes.append(note)
-                return f'<sup class="inner-call">{mark}</sup>'
-            size = " n2" if len(note.label or str(n)) >= 2 else ""
+                return f'<a class="inner-call" href="#note-{n}">{mark}</a>'
             self.inner_notes = []
             try:
-                body = str(self.inlines(note.children))
+                footnotes = [self.footnote(note, kind)]
                 while self.inner_notes:
                     inner = self.inner_notes.pop(0)
-                    body += (f'<span class="inner-note"><sup class="inner-call">'
-                             f'{escape(inner.label)}</sup>{self.inlines(inner.children)}</span>')
+                    footnotes.append(self.footnote(inner, " fn-explain" if inner.group else "",
+                                                   inner_call=True))
             finally:
                 self.inner_notes = None
-            return f'<span class="fn{size}{kind}" id="note-{n}" data-n="{mark}">{body}</span>'
+            return "".join(footnotes)
         if self.plain_calls:
             return f'<sup class="inner-call">{mark}</sup>'
         self.pending_notes.append(note)
         return (f'<a class="noteref{kind}" epub:type="noteref" role="doc-noteref" id="ref-{n}" '
                 f'href="#note-{n}">{mark}</a>')
+
+    def footnote(self, note: Note, kind: str, inner_call: bool = False) -> str:
+        """Print: a note as a footnote; ``inner_call`` for one called inside another note,
+        whose call is already printed there (a footnote's own call would land in the text)."""
+        mark = escape(note.label or str(note.number))
+        size = " n2" if len(note.label or str(note.number)) >= 2 else ""
+        inner = " fn-inner" if inner_call else ""
+        return (f'<span class="fn{size}{kind}{inner}" id="note-{note.number}" data-n="{mark}">'
+                f'{self.inlines(note.children)}</span>')
 
     def footnotes(self) -> Markup:
         """EPUB: the asides for the notes called since the last call, in order (a note's own
