@@ -535,8 +535,11 @@ class Translator:
                 attributes += f' rowspan="{cell.rowspan}"'
             if cell.colspan > 1:
                 attributes += f' colspan="{cell.colspan}"'
-            if cell.align:
-                attributes += f' class="align-{cell.align}"'
+            classes = [f"align-{cell.align}"] if cell.align else []
+            if _is_short(cell):
+                classes.append("short")
+            if classes:
+                attributes += f' class="{" ".join(classes)}"'
             if cell.header:
                 spans = cell.colspan > 1 if scope == "col" else cell.rowspan > 1
                 group = "group" if spans else ""
@@ -681,6 +684,18 @@ def table_columns(table: Table) -> int:
             if cell.rowspan > 1:
                 carried.extend([cell.rowspan - 1] * cell.colspan)
     return widest
+
+
+#: A cell of at most this many characters (a name, 提名, a year) is never broken.
+SHORT_CELL = 4
+
+
+def _is_short(cell: TableCell) -> bool:
+    """Whether ``cell`` is one short paragraph, set on one line on any screen."""
+    if len(cell.blocks) != 1 or not isinstance(cell.blocks[0], Paragraph):
+        return False
+    text = plain_text(without_notes(cell.blocks[0].children)).strip()
+    return 0 < len(text) <= SHORT_CELL
 
 
 def without_notes(inlines) -> tuple:
