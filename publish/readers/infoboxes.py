@@ -34,6 +34,8 @@ LABELS = {
     "works": "作品", "genre": "类型", "office": "职务", "term start": "任期开始",
     "term end": "任期结束", "predecessor": "前任", "successor": "继任", "president": "总统",
     "website": "网站", "other names": "别名", "height": "身高", "style": "风格",
+    "birthname": "出生名", "date of birth": "出生", "place of birth": "出生地",
+    "date of death": "逝世", "place of death": "逝世地", "english name": "英文名",
     # settlement and country
     "official name": "正式名称", "settlement type": "类型", "subdivision type": "",
     "subdivision name": "所属", "established title": "", "established date": "成立",
@@ -91,7 +93,7 @@ LABELS = {
 #: Parameters that never print: pictures, maps, layout, coordinates, colours, names of
 #: parameters themselves.
 _DROPPED = re.compile(
-    r"^(image|img|logo|flag|seal|coat|emblem|map|pushpin|locator|dot|mark|signature|photo|"
+    r"^(imagesize|image|img|logo|flag|seal|coat|emblem|map|pushpin|locator|dot|mark|signature|photo|"
     r"picture|screenshot|caption|alt|width|height|size|upright|style|bodystyle|titlestyle|"
     r"color|colour|background|bgcolor|coord|coordinates|latd|latm|lats|latns|longd|longm|"
     r"longs|longew|lat|long|lon|grid|footnotes|module|embed|child|below|above|"
@@ -141,7 +143,8 @@ def infobox(ctx, params) -> list:
     for key, value in named:
         folded = key.strip().casefold().replace("_", " ")
         if folded in ("name", "名称", "名稱", "official name", "conventional long name",
-                      "election name", "title", "film name", "taxon", "自治體名", "自治体名",
+                      "election name", "title", "film name", "taxon", "subject name",
+                      "自治體名", "自治体名",
                       "中文名", "中文名稱", "中文名称") and not title:
             title = tuple(trim(ctx.inlines(value)))
             if plain_text(title).strip():
