@@ -167,7 +167,8 @@ def infobox(ctx, params) -> list:
         if label is None:
             unlabelled.append(key)
             continue
-        inlines = tuple(trim(ctx.inlines(value)))
+        # A value written as a one-item list (``|author = *[[孙中山]]``) is its item.
+        inlines = tuple(trim(ctx.inlines(re.sub(r"^\s*[*#]+\s*", "", value))))
         if not plain_text(inlines).strip() or re.fullmatch(r"[\s\-–—]*", plain_text(inlines)):
             continue
         rows.append(InfoboxRow((Text(label),), inlines))
