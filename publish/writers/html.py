@@ -324,21 +324,21 @@ class Translator:
                 f'{self.inlines(note.children)}</span>')
 
     def footnotes(self) -> Markup:
-        """EPUB: the asides for the notes called since the last call, in order (a note's own
-        notes after it)."""
-        out = []
-        index = 0
-        while index < len(self.pending_notes):
-            note = self.pending_notes[index]
-            index += 1
+        """EPUB: the asides for the notes called since the last call, in order, each note's own
+        notes right after it (as print sets them)."""
+        out: list[str] = []
+        waiting, self.pending_notes = self.pending_notes, []
+        while waiting:
+            note = waiting.pop(0)
             n = note.number
+            body = self.inlines(note.children)
             out.append(
                 f'<aside class="footnote" epub:type="footnote" role="doc-footnote" '
                 f'id="note-{n}"><p><a class="backlink" href="#ref-{n}" role="doc-backlink" '
                 f'title="{escape(self.labels["back_to_text"])}">'
-                f'{self._text(note.label or str(n))}.</a> '
-                f'{self.inlines(note.children)}</p></aside>')
-        self.pending_notes = []
+                f'{self._text(note.label or str(n))}.</a> {body}</p></aside>')
+            # The notes this one calls come next, before the text's next note.
+            waiting[:0], self.pending_notes = self.pending_notes, []
         return Markup("\n".join(out))
 
     # ------------------------------------------------------------ blocks
