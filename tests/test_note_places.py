@@ -57,6 +57,8 @@ def books(tmp_path_factory) -> Path:
     source = out / SOURCE.name
     shutil.copy(SOURCE, source)
     assert main(["build", str(source), "--out", str(out), "--quiet"]) == 0
+    assert main(["build", str(source), "--out", str(out), "--format", "epub", "--script",
+                 "zh-Hant", "--vertical", "--quiet"]) == 0
     return out
 
 
@@ -88,13 +90,13 @@ def epub_notes(epub: Path) -> tuple[list[str], list[tuple[str, str]]]:
         for ref in page.iter(f"{XHTML}a"):
             if ref.get(EPUB_TYPE) != "noteref":
                 continue
-            calls.append(ref.text)
+            calls.append("".join(ref.itertext()))
             aside = asides[ref.get("href").removeprefix("#")]
             back = next(a for a in aside.iter(f"{XHTML}a") if a.get("role") == "doc-backlink")
             assert back.get("href") == "#" + ref.get("id")
         for aside in asides.values():
             back = next(a for a in aside.iter(f"{XHTML}a") if a.get("role") == "doc-backlink")
-            label = back.text.removesuffix(".")
+            label = "".join(back.itertext()).removesuffix(".")
             notes.append((label, _text(aside).removeprefix(_text(back))))
     return calls, notes
 
@@ -178,3 +180,8 @@ def test_the_note_lists_hold_each_explanatory_note_once(books, script):
     pdf_text = re.sub(r"\s+", "", pdf_text)
     for label, text in explanatory:
         assert pdf_text.count(f"{label}.{text}".replace(" ", "")) == 2, (label, text)
+
+
+def test_the_vertical_book_carries_the_same_notes(books):
+    assert epub_notes(books / "note_places.zh-Hant.vertical.epub") == \
+        epub_notes(_path(books, "zh-Hant", "epub"))
