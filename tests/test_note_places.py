@@ -1,11 +1,11 @@
 """End to end: a note in every construct reaches every edition, the same calls and the same
 notes in the PDF and the EPUB of both scripts (issue 17, "the same notes in every edition").
 
-``tests/cases/note_places.wiki`` puts a note in an infobox (a labelled and an unlabelled
-parameter), the lead, a heading, a list item, a numbered item, a link label, a table caption, a
-table cell, a figure caption, a gallery caption, a quotation, a poem, a term and a definition;
-a named ref used three times, a list-defined ref, a ``<ref group>``, ``{{efn}}``, ``{{NoteTag}}``,
-an ``{{efn}}`` inside a ``<ref>`` and a ``<ref>`` inside an ``{{efn}}``. Each note's text starts with a marker ``Q…``.
+``tests/cases/note_places.wiki`` puts a note in an infobox, the lead, a heading, a list item, a
+numbered item, a link label, a table caption, a table cell, a figure caption, a gallery
+caption, a quotation, a poem, a term and a definition; a named ref used three times, a
+list-defined ref, a ``<ref group>``, ``{{efn}}``, ``{{NoteTag}}``, an ``{{efn}}`` inside a
+``<ref>`` and a ``<ref>`` inside an ``{{efn}}``. Each note's text starts with a marker ``Q…``.
 """
 from __future__ import annotations
 

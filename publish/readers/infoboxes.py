@@ -93,8 +93,8 @@ LABELS = {
 #: Parameters that never print: pictures, maps, layout, coordinates, colours, names of
 #: parameters themselves.
 _DROPPED = re.compile(
-    r"^(imagesize|image|img|logo|flag|seal|coat|emblem|map|pushpin|locator|dot|mark|signature|photo|"
-    r"picture|screenshot|caption|alt|width|height|size|upright|style|bodystyle|titlestyle|"
+    r"^(imagesize|image|img|logo|flag|seal|coat|emblem|map|pushpin|locator|dot|mark|signature|"
+    r"photo|picture|screenshot|caption|alt|width|height|size|upright|style|bodystyle|titlestyle|"
     r"color|colour|background|bgcolor|coord|coordinates|latd|latm|lats|latns|longd|longm|"
     r"longs|longew|lat|long|lon|grid|footnotes|module|embed|child|below|above|"
     r"header|onlysourced|fetchwikidata|qid|suppressfields|nocat|noicon|blank|"
@@ -106,8 +106,8 @@ _DROPPED_CHINESE = re.compile(
     r"國徽|国徽|徽章|旗幟|旗帜|標誌|标志|經度|经度|緯度|纬度|坐標|坐标|座標|寬度|宽度|大小|顏色|颜色|"
     r"樣式|样式)")
 #: A note call in a parameter's wikitext: ``<ref>``, ``{{efn}}``, ``{{NoteTag}}``, ``{{r}}`` ….
-_NOTE_CALL = re.compile(r"<\s*ref[\s>/]|\{\{\s*(efn|notetag|note tag|refn|#tag:\s*ref|r|sfn)\s*[|}]",
-                        re.I)
+_NOTE_CALL = re.compile(
+    r"<\s*ref[\s>/]|\{\{\s*(efn|notetag|note tag|refn|#tag:\s*ref|r|sfn)\s*[|}]", re.I)
 #: A parameter name that reads as words (Chinese, or title case with spaces) may be shown.
 _WORDY = re.compile(r"^[\u3400-\u9fff]{1,10}$")
 
