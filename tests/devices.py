@@ -123,7 +123,7 @@ def _splits(cell) -> list[str]:
     collect(cell, None)
     splits = []
     for parent, texts in by_block.values():
-        source = re.sub(r"\s+", " ", "".join(parent.element.itertext()))
+        source = re.sub(r"\s+", " ", _element_text(parent.element))
         cursor = 0
         for before, after in zip(texts, texts[1:] + [None]):
             before = before.strip()
@@ -137,6 +137,16 @@ def _splits(cell) -> list[str]:
             if joined and tail and _WORD.match(after.strip()[0]):
                 splits.append(f"{before[-8:]} / {after.strip()[:8]}")
     return splits
+
+
+def _element_text(element) -> str:
+    """An element's text, a forced line break (``<br>``) read as a space."""
+    parts = [element.text or ""]
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        parts.append(" " if tag.rsplit("}", 1)[-1] == "br" else _element_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _line_text(line) -> str:

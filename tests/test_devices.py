@@ -54,9 +54,9 @@ def test_no_line_starts_with_a_note_call_or_closing_mark_on_a_phone(books, tmp_p
     assert bad_line_starts(package, width) == []
 
 
-#: Real articles with tables: a nine-column table of vote counts and percentages, and an
-#: awards table of short names and long cells.
-TABLE_ARTICLES = ("roc_presidential_election_1996", "happy_together_film")
+#: Real articles with tables: a nine-column table of vote counts and percentages, an awards
+#: table of short names and long cells, and lyrics in romaji with forced line breaks.
+TABLE_ARTICLES = ("roc_presidential_election_1996", "happy_together_film", "kimigayo")
 
 
 @pytest.fixture(scope="module")
