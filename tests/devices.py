@@ -1,6 +1,7 @@
 """Test helpers: what a reader's device shows of an EPUB, laid out by WeasyPrint."""
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -65,3 +66,92 @@ def bad_line_starts(package: Path, width: int) -> list[str]:
             if in_call or text[0] in CLOSING:
                 bad.append(f"{xhtml.name}: {text}")
     return bad
+
+
+#: Characters of a number or a Latin word: a line break between two of them splits it.
+_WORD = re.compile(r"[0-9A-Za-z%]")
+
+
+def table_faults(package: Path, width: int) -> list[str]:
+    """What a screen ``width`` CSS pixels wide does wrong to the book's tables: a number or a
+    Latin word split across the lines of a cell (``165,5`` / ``41``), and a table wider than
+    its wrapper (clipped, or scrolled sideways at the reader's default type size)."""
+    import weasyprint
+
+    screen = weasyprint.CSS(string=f"@page {{ size: {width}px 4000px; margin: 0 }}")
+    faults: list[str] = []
+    for xhtml in sorted((package / "text").glob("*.xhtml")):
+        document = weasyprint.HTML(filename=str(xhtml)).render(stylesheets=[screen])
+        for page in document.pages:
+            _check_tables(page._page_box, None, xhtml.name, faults)
+    return faults
+
+
+def _check_tables(box, wrapper, name: str, faults: list[str]) -> None:
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.BlockBox) and "table-wrap" in (
+            box.element.get("class") or "").split() and box.element_tag == "div":
+        wrapper = box
+    if isinstance(box, boxes.TableBox) and wrapper is not None:
+        right = wrapper.content_box_x() + wrapper.width
+        if box.position_x + box.margin_width() > right + 0.5:
+            faults.append(f"{name}: a table {box.margin_width():.0f}px wide in "
+                          f"{wrapper.width:.0f}px")
+    if isinstance(box, boxes.TableCellBox):
+        faults.extend(f"{name}: {split}" for split in _splits(box))
+        return
+    for child in getattr(box, "children", ()):
+        _check_tables(child, wrapper, name, faults)
+
+
+def _splits(cell) -> list[str]:
+    """The words and numbers a cell's line breaks split: each block's lines are found in
+    order in its element's text; a break with no space there, between two characters of a
+    word or number, splits it."""
+    from weasyprint.formatting_structure import boxes
+
+    by_block: dict[int, tuple] = {}
+
+    def collect(box, parent):
+        if isinstance(box, boxes.LineBox):
+            by_block.setdefault(id(parent), (parent, []))[1].append(_line_text(box))
+            return
+        for child in getattr(box, "children", ()):
+            collect(child, box)
+
+    collect(cell, None)
+    splits = []
+    for parent, texts in by_block.values():
+        source = re.sub(r"\s+", " ", _element_text(parent.element))
+        cursor = 0
+        for before, after in zip(texts, texts[1:] + [None]):
+            before = before.strip()
+            found = source.find(before, cursor)
+            assert found >= 0, f"a line not in its cell's text: {before!r} in {source!r}"
+            cursor = found + len(before)
+            if after is None or not before or not after.strip():
+                continue
+            joined = source[cursor:cursor + 1] != " "
+            tail = re.search(r"[0-9A-Za-z%][.,]?$", before)
+            if joined and tail and _WORD.match(after.strip()[0]):
+                splits.append(f"{before[-8:]} / {after.strip()[:8]}")
+    return splits
+
+
+def _element_text(element) -> str:
+    """An element's text, a forced line break (``<br>``) read as a space."""
+    parts = [element.text or ""]
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        parts.append(" " if tag.rsplit("}", 1)[-1] == "br" else _element_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _line_text(line) -> str:
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(line, boxes.TextBox):
+        return line.text
+    return "".join(_line_text(child) for child in getattr(line, "children", ()))

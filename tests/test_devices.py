@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tests.helpers import SEED
-from tests.devices import bad_line_starts, unpack
+from tests.helpers import ROOT, SEED
+from tests.devices import bad_line_starts, table_faults, unpack
 from publish.cli import main
 
 pytestmark = pytest.mark.e2e
@@ -52,6 +52,27 @@ def test_no_line_starts_with_a_note_call_or_closing_mark_on_a_phone(books, tmp_p
                                                                      width):
     package = unpack(_epub(books, script), tmp_path)
     assert bad_line_starts(package, width) == []
+
+
+#: Real articles with tables: a nine-column table of vote counts and percentages, an awards
+#: table of short names and long cells, and lyrics in romaji with forced line breaks.
+TABLE_ARTICLES = ("roc_presidential_election_1996", "happy_together_film", "kimigayo")
+
+
+@pytest.fixture(scope="module")
+def table_books(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("table-devices")
+    sources = [str(ROOT / "tests" / "articles" / f"{name}.wiki") for name in TABLE_ARTICLES]
+    assert main(["build", *sources, "--out", str(out), "--format", "epub", "--quiet"]) == 0
+    return out
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+@pytest.mark.parametrize("name", TABLE_ARTICLES)
+def test_no_number_or_word_in_a_table_is_split_or_clipped_on_a_phone(table_books, tmp_path,
+                                                                     name, script):
+    package = unpack(table_books / f"{name}.{script}.epub", tmp_path)
+    assert table_faults(package, 360) == []
 
 
 # ------------------------------------------------------------------ 2 and 7. the package

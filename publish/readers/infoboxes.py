@@ -34,6 +34,8 @@ LABELS = {
     "works": "作品", "genre": "类型", "office": "职务", "term start": "任期开始",
     "term end": "任期结束", "predecessor": "前任", "successor": "继任", "president": "总统",
     "website": "网站", "other names": "别名", "height": "身高", "style": "风格",
+    "birthname": "出生名", "date of birth": "出生", "place of birth": "出生地",
+    "date of death": "逝世", "place of death": "逝世地", "english name": "英文名",
     # settlement and country
     "official name": "正式名称", "settlement type": "类型", "subdivision type": "",
     "subdivision name": "所属", "established title": "", "established date": "成立",
@@ -78,6 +80,7 @@ LABELS = {
     # anthem
     "english title": "英文名称", "lyrics": "作词", "lyricist": "作词", "composer": "作曲",
     "adopted": "采用", "until": "停用", "sound": "", "author": "作者", "english": "英文名称",
+    "lyrics date": "作词时间", "music date": "作曲时间",
     "transliteration": "转写", "translation": "译名", "also known as": "别名",
     "名称": "名称", "原名": "原名", "original name": "原名", "native name lang": "",
     "imdb id": "", "amg id": "",
@@ -90,8 +93,8 @@ LABELS = {
 #: Parameters that never print: pictures, maps, layout, coordinates, colours, names of
 #: parameters themselves.
 _DROPPED = re.compile(
-    r"^(image|img|logo|flag|seal|coat|emblem|map|pushpin|locator|dot|mark|signature|photo|"
-    r"picture|screenshot|caption|alt|width|height|size|upright|style|bodystyle|titlestyle|"
+    r"^(imagesize|image|img|logo|flag|seal|coat|emblem|map|pushpin|locator|dot|mark|signature|"
+    r"photo|picture|screenshot|caption|alt|width|height|size|upright|style|bodystyle|titlestyle|"
     r"color|colour|background|bgcolor|coord|coordinates|latd|latm|lats|latns|longd|longm|"
     r"longs|longew|lat|long|lon|grid|footnotes|module|embed|child|below|above|"
     r"header|onlysourced|fetchwikidata|qid|suppressfields|nocat|noicon|blank|"
@@ -102,6 +105,9 @@ _DROPPED_CHINESE = re.compile(
     r"^(圖像|图像|圖片|图片|影像|地圖|地图|位置圖|位置图|市章|市旗|町章|町旗|村章|村旗|國旗|国旗|"
     r"國徽|国徽|徽章|旗幟|旗帜|標誌|标志|經度|经度|緯度|纬度|坐標|坐标|座標|寬度|宽度|大小|顏色|颜色|"
     r"樣式|样式)")
+#: A note call in a parameter's wikitext: ``<ref>``, ``{{efn}}``, ``{{NoteTag}}``, ``{{r}}`` ….
+_NOTE_CALL = re.compile(
+    r"<\s*ref[\s>/]|\{\{\s*(efn|notetag|note tag|refn|#tag:\s*ref|r|sfn)\s*[|}]", re.I)
 #: A parameter name that reads as words (Chinese, or title case with spaces) may be shown.
 _WORDY = re.compile(r"^[\u3400-\u9fff]{1,10}$")
 
@@ -137,7 +143,8 @@ def infobox(ctx, params) -> list:
     for key, value in named:
         folded = key.strip().casefold().replace("_", " ")
         if folded in ("name", "名称", "名稱", "official name", "conventional long name",
-                      "election name", "title", "film name", "taxon", "自治體名", "自治体名",
+                      "election name", "title", "film name", "taxon", "subject name",
+                      "自治體名", "自治体名",
                       "中文名", "中文名稱", "中文名称") and not title:
             title = tuple(trim(ctx.inlines(value)))
             if plain_text(title).strip():
@@ -148,12 +155,20 @@ def infobox(ctx, params) -> list:
         if label and not ctx.tag.startswith("zh") or label is None and re.fullmatch(
                 r"[A-Za-z][A-Za-z _\-]*", key.strip()) and not ctx.tag.startswith("zh"):
             label = " ".join(re.sub(r"[_\-]", " ", key).split()).capitalize()
+        if label in ("", None) and _NOTE_CALL.search(value):
+            # A field this reader would not show, but its notes must reach the book: the row
+            # is kept under its own name.
+            label = " ".join(re.sub(r"[_\-]", " ", key).split()).capitalize()
+            ctx.warn("infobox-field-kept",
+                     f"{{{{{params.name}}}}}: parameter {key.strip()} has no label but holds a "
+                     f"note; shown as {label!r}")
         if label == "":
             continue
         if label is None:
             unlabelled.append(key)
             continue
-        inlines = tuple(trim(ctx.inlines(value)))
+        # A value written as a one-item list (``|author = *[[孙中山]]``) is its item.
+        inlines = tuple(trim(ctx.inlines(re.sub(r"^\s*[*#]+\s*", "", value))))
         if not plain_text(inlines).strip() or re.fullmatch(r"[\s\-–—]*", plain_text(inlines)):
             continue
         rows.append(InfoboxRow((Text(label),), inlines))

@@ -295,42 +295,51 @@ class Translator:
             if self.plain_calls:
                 return f'<sup class="inner-call">{mark}</sup>'
             if self.inner_notes is not None:
-                # A note inside a footnote: its mark here, its text at the footnote's end.
+                # A note inside a footnote: its mark here; its text a footnote of its own,
+                # set just after the one that calls it.
                 self.inner_notes.append(note)
-                return f'<sup class="inner-call">{mark}</sup>'
-            size = " n2" if len(note.label or str(n)) >= 2 else ""
+                return f'<a class="inner-call" href="#note-{n}">{mark}</a>'
             self.inner_notes = []
             try:
-                body = str(self.inlines(note.children))
+                footnotes = [self.footnote(note, kind)]
                 while self.inner_notes:
                     inner = self.inner_notes.pop(0)
-                    body += (f'<span class="inner-note"><sup class="inner-call">'
-                             f'{escape(inner.label)}</sup>{self.inlines(inner.children)}</span>')
+                    footnotes.append(self.footnote(inner, " fn-explain" if inner.group else "",
+                                                   inner_call=True))
             finally:
                 self.inner_notes = None
-            return f'<span class="fn{size}{kind}" id="note-{n}" data-n="{mark}">{body}</span>'
+            return "".join(footnotes)
         if self.plain_calls:
             return f'<sup class="inner-call">{mark}</sup>'
         self.pending_notes.append(note)
         return (f'<a class="noteref{kind}" epub:type="noteref" role="doc-noteref" id="ref-{n}" '
                 f'href="#note-{n}">{mark}</a>')
 
+    def footnote(self, note: Note, kind: str, inner_call: bool = False) -> str:
+        """Print: a note as a footnote; ``inner_call`` for one called inside another note,
+        whose call is already printed there (a footnote's own call would land in the text)."""
+        mark = escape(note.label or str(note.number))
+        size = " n2" if len(note.label or str(note.number)) >= 2 else ""
+        inner = " fn-inner" if inner_call else ""
+        return (f'<span class="fn{size}{kind}{inner}" id="note-{note.number}" data-n="{mark}">'
+                f'{self.inlines(note.children)}</span>')
+
     def footnotes(self) -> Markup:
-        """EPUB: the asides for the notes called since the last call, in order (a note's own
-        notes after it)."""
-        out = []
-        index = 0
-        while index < len(self.pending_notes):
-            note = self.pending_notes[index]
-            index += 1
+        """EPUB: the asides for the notes called since the last call, in order, each note's own
+        notes right after it (as print sets them)."""
+        out: list[str] = []
+        waiting, self.pending_notes = self.pending_notes, []
+        while waiting:
+            note = waiting.pop(0)
             n = note.number
+            body = self.inlines(note.children)
             out.append(
                 f'<aside class="footnote" epub:type="footnote" role="doc-footnote" '
                 f'id="note-{n}"><p><a class="backlink" href="#ref-{n}" role="doc-backlink" '
                 f'title="{escape(self.labels["back_to_text"])}">'
-                f'{self._text(note.label or str(n))}.</a> '
-                f'{self.inlines(note.children)}</p></aside>')
-        self.pending_notes = []
+                f'{self._text(note.label or str(n))}.</a> {body}</p></aside>')
+            # The notes this one calls come next, before the text's next note.
+            waiting[:0], self.pending_notes = self.pending_notes, []
         return Markup("\n".join(out))
 
     # ------------------------------------------------------------ blocks
@@ -527,8 +536,11 @@ class Translator:
                 attributes += f' rowspan="{cell.rowspan}"'
             if cell.colspan > 1:
                 attributes += f' colspan="{cell.colspan}"'
-            if cell.align:
-                attributes += f' class="align-{cell.align}"'
+            classes = [f"align-{cell.align}"] if cell.align else []
+            if _is_short(cell):
+                classes.append("short")
+            if classes:
+                attributes += f' class="{" ".join(classes)}"'
             if cell.header:
                 spans = cell.colspan > 1 if scope == "col" else cell.rowspan > 1
                 group = "group" if spans else ""
@@ -673,6 +685,18 @@ def table_columns(table: Table) -> int:
             if cell.rowspan > 1:
                 carried.extend([cell.rowspan - 1] * cell.colspan)
     return widest
+
+
+#: A cell of at most this many characters (a name, 提名, a year) is never broken.
+SHORT_CELL = 4
+
+
+def _is_short(cell: TableCell) -> bool:
+    """Whether ``cell`` is one short paragraph, set on one line on any screen."""
+    if len(cell.blocks) != 1 or not isinstance(cell.blocks[0], Paragraph):
+        return False
+    text = plain_text(without_notes(cell.blocks[0].children)).strip()
+    return 0 < len(text) <= SHORT_CELL
 
 
 def without_notes(inlines) -> tuple:

@@ -40,8 +40,9 @@ def link_note_calls(rendered) -> int:
             box = stack.pop()
             footnote = getattr(box, "footnote", None)
             element = getattr(footnote, "element", None)
-            if element is not None and element.get("id"):
-                x, y, width, height = box.hit_area()
+            x, y, width, height = box.hit_area()
+            # A note called inside a note has an empty call (its mark is a link in that note).
+            if element is not None and element.get("id") and width > 0:
                 page.links.append(("internal", element.get("id"),
                                    (x, y, x + width, y + height), box))
                 linked += 1
