@@ -116,9 +116,11 @@ def write_pdf(document: Document, target: Path, report: Report, *, paper: str = 
         if tagged:
             pdf_structure.link_note_calls(rendered)
         with atomic_output(target) as temporary:
-            # Tagged, but not claimed PDF/UA-1: see the README's "Tagged PDF".
+            # Tagged, but not claimed PDF/UA-1: see the README's "Tagged PDF". A tagged PDF
+            # is written uncompressed: the retagging pass compresses it as it saves.
             rendered.write_pdf(temporary, pdf_tags=tagged, pdf_version="1.7",
-                               pdf_identifier=_identifier(document), custom_metadata=True)
+                               pdf_identifier=_identifier(document), custom_metadata=True,
+                               uncompressed_pdf=tagged)
             if tagged:
                 try:
                     pdf_structure.retag(temporary)
