@@ -284,7 +284,7 @@ class _Retagger:
             page = self.pages[key]
             if not isinstance(page.get("/Contents"), pikepdf.Stream):
                 raise StructureError(f"page key {key} has no single content stream")
-            found = set()
+            found: set[int] = set()
 
             def artifact(match, mcids=mcids, found=found) -> bytes:
                 mcid = int(match[1])
