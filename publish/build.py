@@ -1,9 +1,9 @@
 """Scheduling: the planned tasks run across the machine's cores, with a build report per source.
 
 Each task, one (source, script), runs the whole pipeline (``pipeline.run``) in one job: in a
-pool of processes forked from this one, each of which imports WeasyPrint and installs its
-layout patches once, as it starts; or, with ``--jobs 1`` or a single task, here. Writes are
-atomic; a failed source leaves its previous editions untouched and does not stop the others.
+pool of processes forked from this one after it has imported WeasyPrint and installed its
+layout patches (the workers share them); or, with ``--jobs 1`` or a single task, here. Writes
+are atomic; a failed source leaves its previous editions untouched and does not stop the others.
 """
 from __future__ import annotations
 
@@ -87,17 +87,14 @@ def _run(tasks: list[Task], options: Options) -> list[_Result]:
     workers = min(options.jobs or os.cpu_count() or 1, len(tasks))
     if workers <= 1:
         return [_job(task, options) for task in tasks]
-    typesetting = any(edition.format == "pdf" for task in tasks for edition in task.editions)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_start_typesetter if typesetting else None) as pool:
+    if any(edition.format == "pdf" for task in tasks for edition in task.editions):
+        # Once here, before the fork: the workers share WeasyPrint and pikepdf copy-on-write
+        # instead of each importing them (see ``writers.pdf.prepare_process``).
+        from .writers.pdf import prepare_process
+
+        prepare_process()
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         return list(pool.map(_job, tasks, [options] * len(tasks)))
-
-
-def _start_typesetter() -> None:
-    """A worker's first step (see ``writers.pdf.prepare_process``)."""
-    from .writers.pdf import prepare_process
-
-    prepare_process()
 
 
 def _job(task: Task, options: Options) -> _Result:

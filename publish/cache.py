@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 @functools.cache
 def _code_and_templates() -> str:
     """One digest of the package's code, the templates and the rendering libraries' versions."""
-    from .writers.html import TEMPLATES
+    from .writers import TEMPLATES
 
     digest = hashlib.sha256()
     for root in (PACKAGE, TEMPLATES):

@@ -50,7 +50,7 @@ def _megabytes(value: str) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     from .plan import ALL_SCRIPTS, FORMATS
-    from .writers.pdf import PAPERS
+    from .writers.paper import PAPERS
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-v", "--verbose", action="store_true", help="log every step")

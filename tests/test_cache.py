@@ -41,11 +41,11 @@ def test_an_output_changed_by_hand_is_rebuilt(tmp_path):
 
 
 def test_a_changed_template_changes_the_key(tmp_path, monkeypatch):
-    from publish.writers import html
+    from publish import writers
 
     templates = tmp_path / "templates"
-    shutil.copytree(html.TEMPLATES, templates)
-    monkeypatch.setattr(html, "TEMPLATES", templates)
+    shutil.copytree(writers.TEMPLATES, templates)
+    monkeypatch.setattr(writers, "TEMPLATES", templates)
     source = tmp_path / "a.wiki"
     source.write_text("正文。", encoding="utf-8")
 

@@ -169,6 +169,33 @@ def test_the_same_input_gives_the_same_tagged_pdf(pdfs, tmp_path):
     assert _pdf(tmp_path, "zh-Hans").read_bytes() == _pdf(pdfs, "zh-Hans").read_bytes()
 
 
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_every_stream_but_the_metadata_is_compressed(pdfs, script):
+    """WeasyPrint writes a tagged PDF uncompressed; the retagging pass compresses it once."""
+    with pikepdf.open(_pdf(pdfs, script)) as pdf:
+        loose = [str(stream.get("/Type")) for stream in pdf.objects
+                 if isinstance(stream, pikepdf.Stream) and "/Filter" not in stream]
+    assert loose == ["/Metadata"]
+
+
+def test_a_pdf_whose_tree_is_not_weasyprints_is_left_as_written_but_compressed(tmp_path):
+    from publish.writers.pdf_structure import StructureError, retag
+
+    path = tmp_path / "a.pdf"
+    drawing = b"0 0 1 rg 0 0 10 10 re f\n" * 50
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        pdf.pages[0].obj.Contents = pdf.make_stream(drawing)
+        pdf.save(path, compress_streams=False)
+    with pytest.raises(StructureError, match="no structure tree"):
+        retag(path)
+    with pikepdf.open(path) as pdf:
+        contents = pdf.pages[0].obj.Contents
+        assert contents.Filter == pikepdf.Name.FlateDecode
+        assert contents.read_bytes() == drawing
+        assert "/StructTreeRoot" not in pdf.Root
+
 # ------------------------------------------------------------------ 5. copied text
 
 def _pdftotext(path: Path, page: int) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import re
-from pathlib import Path
 
 import jinja2
 from markupsafe import Markup, escape
@@ -26,14 +25,13 @@ from ..model import (Bibliography, Block, BulletList, Code, CodeBlock, Conversio
                      TableCell, Text, Variant, no_rule, plain_text, walk)
 from ..labels import MONTHS, is_chinese, labels
 from ..report import Report
-from . import formulas
+from . import TEMPLATES, formulas
 
 __all__ = ["Translator", "environment", "TEMPLATES", "LANG_TAGS", "render_attribution",
            "render_credits", "is_bibliography", "without_notes", "date_text", "wrap_runs",
            "highlight", "layout_runs", "is_note_list", "table_columns", "WIDE_COLUMNS",
            "running_head"]
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 #: BCP 47 tags per edition: ``lang`` picks the glyph forms (SC, TC or HK) in every renderer.
 LANG_TAGS = {"zh-Hans": "zh-Hans", "zh-Hant": "zh-Hant",
              "zh-CN": "zh-Hans-CN", "zh-TW": "zh-Hant-TW", "zh-HK": "zh-Hant-HK", "en": "en"}
