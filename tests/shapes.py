@@ -1,4 +1,5 @@
-"""Test helper: large wikitext sources in the shapes the size rule names, generated at run time.
+"""Test helper: large wikitext sources in the shapes the size rule names, generated at run time,
+and the time and peak memory of a build of one, measured in a child process.
 
 Each shape is a function of a size in bytes (UTF-8) giving a source of about that size whose
 bulk is one construct: one line with no break, notes, links, long headings or template calls.
@@ -8,10 +9,20 @@ gives the same source, and no run of it repeats often enough to be laid out from
 """
 from __future__ import annotations
 
+import os
 import random
+import signal
+import subprocess
+import threading
+import time
 from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple
 
-__all__ = ["MB", "SENTINEL", "SHAPES", "heading", "links", "notes", "one_line", "templates"]
+__all__ = ["MB", "SENTINEL", "SHAPES", "Usage", "heading", "links", "measured", "notes",
+           "one_line", "templates"]
+
+_ROOT = Path(__file__).resolve().parent.parent
 
 MB = 1 << 20
 #: The last word of every generated source.
@@ -114,3 +125,30 @@ def templates(size: int) -> str:
 SHAPES: dict[str, Callable[[int], str]] = {
     "one line": one_line, "notes": notes, "links": links, "heading": heading,
     "templates": templates}
+
+
+class Usage(NamedTuple):
+    """Represents what a child process took: wall and CPU seconds, peak resident MB."""
+    seconds: float
+    cpu_seconds: float
+    peak_mb: float
+
+
+def measured(command: list[str], limit: float,
+             env: dict[str, str] | None = None) -> Usage | None:
+    """What ``command`` took, run as a child (its own children included), or None when it
+    failed or ran past ``limit`` seconds (then it is killed)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=_ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True, env=env)
+    timer = threading.Timer(limit, os.killpg, (process.pid, signal.SIGKILL))
+    timer.start()
+    try:
+        _, status, usage = os.wait4(process.pid, 0)
+    finally:
+        timer.cancel()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        return None
+    return Usage(time.perf_counter() - started, usage.ru_utime + usage.ru_stime,
+                 usage.ru_maxrss / 1024)
