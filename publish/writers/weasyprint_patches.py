@@ -5,8 +5,9 @@ written and tested for (:data:`TESTED_VERSIONS`), makes five changes; on any oth
 makes none and says why, so the book is still built, as WeasyPrint sets it. Each patch has a
 test against WeasyPrint's own layout or pydyf's own answer (tests/test_weasyprint_patches.py;
 the two made for speed also tests/test_sizes.py) and a report ready to send upstream
-(docs/upstream/). Documented CSS cannot replace any of them: with ``p { orphans: 1; widows: 1 }`` a paragraph's first line alone still pushes notes on
-(the seed's A4 book then moves notes 1 and 44 off their calls' pages), WeasyPrint 70 reads no
+(docs/upstream/). Documented CSS cannot replace any of them: with
+``p { orphans: 1; widows: 1 }`` a paragraph's first line alone still pushes notes on (the
+seed's A4 book then moves notes 1 and 44 off their calls' pages), WeasyPrint 70 reads no
 ``text-justify``, and the footnote area's cost is not a matter of style.
 
 **Inter-character justification** (``inline.justify_line``). WeasyPrint justifies only by
