@@ -15,7 +15,7 @@ APT_PACKAGES := fonts-noto-cjk fonts-liberation2 libharfbuzz-subset0 libpango-1.
                 libpangoft2-1.0-0 fontconfig poppler-utils mupdf-tools default-jre-headless \
                 python3-venv chromium
 
-.PHONY: setup system-packages editions handouts check test fuzz bench bench-batch interop clean
+.PHONY: setup system-packages editions handouts check test fuzz bench bench-batch bench-shapes interop clean
 
 setup: system-packages $(STAMP)
 
@@ -99,6 +99,11 @@ interop: setup
 # Dask LocalCluster (articles a minute a core, the scheduler's overhead a task).
 bench-batch: setup
 	$(BIN)/python tests/bench.py --only batch
+
+# The size figures alone: each shape of the size rule (one line, notes, links, 100 KB headings,
+# template calls) at 1 MB and 2 MB, seconds and peak memory per MB for each edition kind.
+bench-shapes: setup
+	$(BIN)/python tests/bench.py --only shapes
 
 clean:
 	rm -rf $(OUT)

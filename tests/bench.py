@@ -11,6 +11,11 @@ the scheduler's overhead a task, and each article's cost by size class, for the 
 The coverage figure (``--only coverage``, also at the end of the full run): each article in
 ``tests/articles`` built in both scripts, and the share of its visible text found in the PDF
 and in the EPUB (``tests/coverage.py``).
+
+The size figures (``--only shapes``, ``make bench-shapes``): sources of 1 MB and 2 MB in each
+shape of the size rule (tests/shapes.py: one line, notes, links, 100 KB headings, template
+calls), each edition kind built alone in a child process (zh-Hans, one job): seconds and peak
+resident memory, both per MB of source, and how each grows from 1 MB to 2 MB (2.0 is linear).
 """
 from __future__ import annotations
 
@@ -49,6 +54,38 @@ def peak_rss_mb(command: list[str]) -> float:
     out = subprocess.run([sys.executable, "-c", probe, *command], check=True, cwd=ROOT,
                          capture_output=True, text=True).stdout
     return int(out.strip()) / 1024
+
+
+def shapes(work: Path, limit: float = 900) -> None:
+    """Seconds and peak memory per MB for each shape of the size rule, at 1 MB and 2 MB."""
+    sys.path.insert(0, str(ROOT))
+    from tests.shapes import MB, SHAPES, Usage, measured
+
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1793145600"}
+    print(f"size: each edition alone (zh-Hans, --jobs 1), a child process each; load average "
+          f"{os.getloadavg()[0]:.1f} before")
+    print(f"{'shape':10s} {'edition':7s} {'MB':>5s} {'seconds':>8s} {'peak MB':>8s} "
+          f"{'s/MB':>7s} {'peak/MB':>8s} {'growth s':>9s} {'growth MB':>10s}")
+    for name, shape in SHAPES.items():
+        results: dict[tuple[str, int], Usage | None] = {}
+        for size in (MB, 2 * MB):
+            source = work / f"{name.replace(' ', '-')}-{size // MB}mb.wiki"
+            source.write_text(shape(size), encoding="utf-8")
+            megabytes = source.stat().st_size / MB
+            for fmt in ("pdf", "epub"):
+                command = [*PUBLISH, str(source), "--out", str(work / "shapes"), "--force",
+                           "--script", "zh-Hans", "--format", fmt, "--jobs", "1"]
+                result = results[fmt, size] = measured(command, limit, env)
+                if result is None:
+                    print(f"{name:10s} {fmt:7s} {megabytes:5.2f} failed or ran past {limit:.0f} s")
+                    continue
+                seconds, _, peak = result
+                growth = ""
+                smaller = results.get((fmt, size // 2))
+                if size == 2 * MB and smaller is not None:
+                    growth = f"{seconds / smaller[0]:9.2f} {peak / smaller[1]:10.2f}"
+                print(f"{name:10s} {fmt:7s} {megabytes:5.2f} {seconds:8.1f} {peak:8.0f} "
+                      f"{seconds / megabytes:7.1f} {peak / megabytes:8.0f} {growth}", flush=True)
 
 
 def bare_html(work: Path) -> Path:
@@ -235,16 +272,21 @@ def coverage(work: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--only", choices=("batch", "coverage"),
+    parser.add_argument("--only", choices=("batch", "coverage", "shapes"),
                         help="run one part alone (batch: the dump on the pool and on Dask; "
-                             "coverage: the test articles' text in their books)")
+                             "coverage: the test articles' text in their books; "
+                             "shapes: the size rule's sources at 1 MB and 2 MB)")
+    parser.add_argument("--limit", type=float, default=900,
+                        help="seconds a shape's build may take before it is stopped")
     args = parser.parse_args()
     if args.only:
         with tempfile.TemporaryDirectory() as name:
             if args.only == "batch":
                 batch(Path(name), max(1, args.rounds // 2))
-            else:
+            elif args.only == "coverage":
                 coverage(Path(name))
+            else:
+                shapes(Path(name), args.limit)
         return
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1793145600"}
     with tempfile.TemporaryDirectory() as name:
@@ -309,6 +351,7 @@ def main() -> None:
                 print(f"size {path.name}: {path.stat().st_size / 1024:.0f} KB")
         batch(work, max(1, args.rounds // 2))
         coverage(work)
+        shapes(work, args.limit)
 
 
 if __name__ == "__main__":

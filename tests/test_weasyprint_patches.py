@@ -46,7 +46,7 @@ wanted = sys.argv[1].split(",")
 if "justify" in wanted:
     inline.justify_line = patches._justifying(inline.justify_line)
 if "calls" in wanted:
-    block._linebox_layout = patches._linebox_layout_keeping_calls()
+    block._linebox_layout = patches._patched_linebox_layout()
 if "area" in wanted:
     LayoutContext._update_footnote_area = patches._measuring_by_note(
         LayoutContext._update_footnote_area)
@@ -248,3 +248,28 @@ def test_the_library_lookup_answers_from_ldconfig_alone(monkeypatch):
         assert ctypes.util.find_library("pango-1.0") == "libpango-1.0.so.0"
         assert ctypes.util.find_library("libgobject-2.0-0") is None  # no gcc, no ld
     assert ctypes.util.find_library is original
+
+
+def test_page_references_are_pydyfs_and_follow_added_pages():
+    import pydyf
+
+    pdf = pydyf.PDF()
+    for _ in range(3):
+        pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    wanted = tuple(f"{number} 0 R".encode() for number in pdf.pages["Kids"][::3])
+    assert weasyprint_patches._page_references(pdf) == wanted
+    assert weasyprint_patches._page_references(pdf) is weasyprint_patches._page_references(pdf)
+    pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    assert len(weasyprint_patches._page_references(pdf)) == 4
+
+
+def test_the_line_layout_is_recompiled_with_every_change():
+    """In a new process: this one may have installed the patches already."""
+    script = ("from publish.writers import weasyprint_patches as patches\n"
+              "from weasyprint.layout import block\n"
+              "layout = patches._patched_linebox_layout()\n"
+              "assert layout is not None and layout is not block._linebox_layout\n"
+              "print(layout.__code__.co_filename)\n")
+    result = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True,
+                            text=True)
+    assert result.stdout.strip().endswith("block.py")

@@ -64,7 +64,8 @@ def apply(document: Document, script: str | None, report: Report) -> Document:
     words = labels(script or document.meta.language or "zh")
     chinese = is_chinese(script or document.meta.language or "zh")
     notes: list[Note | None] = []
-    cited: dict[str, list[str]] = {}
+    # Each group's sources in the order of their first call (a dict: an ordered set).
+    cited: dict[str, dict[str, None]] = {}
     counts: dict[str, int] = {}
     marks: dict[tuple[str, str], str] = {}
     listed: set[str] = set()
@@ -87,10 +88,10 @@ def apply(document: Document, script: str | None, report: Report) -> Document:
             report.warn("ref-nested", "a note that calls itself; the inner call is dropped")
             return []
         group = node.group
-        in_group = cited.setdefault(group, [])
+        in_group = cited.setdefault(group, {})
         first = node.source not in in_group
         if first:
-            in_group.append(node.source)
+            in_group[node.source] = None
         if group == "" or first:
             counts[group] = counts.get(group, 0) + 1
             marks[group, node.source] = label(group, counts[group])

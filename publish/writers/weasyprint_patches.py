@@ -1,12 +1,13 @@
 """PDF writer helper: every change publish makes to WeasyPrint's internals, installed by one call.
 
 :func:`install` imports WeasyPrint and, on a release the patches were
-written and tested for (:data:`TESTED_VERSIONS`), makes three changes; on any other release it
+written and tested for (:data:`TESTED_VERSIONS`), makes five changes; on any other release it
 makes none and says why, so the book is still built, as WeasyPrint sets it. Each patch has a
-differential test against WeasyPrint's own layout (tests/test_weasyprint_patches.py) and a
-report ready to send upstream (docs/upstream/). Documented CSS cannot replace any of them:
-with ``p { orphans: 1; widows: 1 }`` a paragraph's first line alone still pushes notes on
-(the seed's A4 book then moves notes 1 and 44 off their calls' pages), WeasyPrint 70 reads no
+test against WeasyPrint's own layout or pydyf's own answer (tests/test_weasyprint_patches.py;
+the two made for speed also tests/test_sizes.py) and a report ready to send upstream
+(docs/upstream/). Documented CSS cannot replace any of them: with
+``p { orphans: 1; widows: 1 }`` a paragraph's first line alone still pushes notes on (the
+seed's A4 book then moves notes 1 and 44 off their calls' pages), WeasyPrint 70 reads no
 ``text-justify``, and the footnote area's cost is not a matter of style.
 
 **Inter-character justification** (``inline.justify_line``). WeasyPrint justifies only by
@@ -34,6 +35,16 @@ WeasyPrint's own sum sometimes finds an area overflowing by 2e-13 px and moves a
 one does not). Notes with vertical margins, an area with anything but its notes in it, and
 areas in columns go back to WeasyPrint's method. The page's final footnote area is still laid
 out by WeasyPrint.
+
+**A line's note calls are found directly** (``block._linebox_layout`` again). For every box of
+every line WeasyPrint asks whether its note is among the document's notes not yet laid out, a
+list; a box without a note asks too, with ``None``, and that walks the whole list. A book with
+n notes and n lines spent time in n²: 20,000 notes did not finish in 900 s. The boxes without
+a note now skip the question; the answer is the same.
+
+**Page references are built once** (``pydyf.PDF.page_references``). The property builds the
+tuple of every page's reference each time it is read, and WeasyPrint reads it for each tagged
+box and each link: pages × boxes. It is now built once for a given list of pages.
 """
 from __future__ import annotations
 
@@ -58,6 +69,15 @@ _REPORT = "report = not context.in_column and can_break_now and not could_break_
 _REPORT_KEEPING_CALLS = (_REPORT + " and not any(note.style['footnote_policy'] == 'line'"
                          " for note in context.current_page_footnotes)")
 
+#: The test in the same function that picks out a line's note calls, and what it becomes:
+#: ``None in context.footnotes`` (every box without a note) no longer walks the document's
+#: notes yet to be laid out.
+_NOTE_LOOKUP = "if descendant.footnote in context.footnotes)"
+_NOTE_LOOKUP_DIRECT = ("if descendant.footnote is not None"
+                       " and descendant.footnote in context.footnotes)")
+#: Every change made to ``_linebox_layout``'s source: (WeasyPrint's text, publish's).
+_LINEBOX_CHANGES = ((_REPORT, _REPORT_KEEPING_CALLS), (_NOTE_LOOKUP, _NOTE_LOOKUP_DIRECT))
+
 #: None until :func:`install` runs; then "" (patched) or why WeasyPrint was left as it is.
 _outcome: str | None = None
 
@@ -74,7 +94,7 @@ def install() -> str:
                         f"patches were tested with ({', '.join(TESTED_VERSIONS)}): set without "
                         "inter-character justification and with WeasyPrint's own footnotes")
         else:
-            linebox_layout = _linebox_layout_keeping_calls()
+            linebox_layout = _patched_linebox_layout()
             if linebox_layout is None:
                 _outcome = ("WeasyPrint's layout source is not installed (make setup): set "
                             "without publish's layout patches")
@@ -85,11 +105,13 @@ def install() -> str:
 
 
 def _patch(linebox_layout) -> None:
+    import pydyf
     from weasyprint.layout import LayoutContext, block, inline
 
     inline.justify_line = _justifying(inline.justify_line)
     block._linebox_layout = linebox_layout
     LayoutContext._update_footnote_area = _measuring_by_note(LayoutContext._update_footnote_area)
+    pydyf.PDF.page_references = property(_page_references)
 
 
 # ------------------------------------------------------------------ justification
@@ -164,21 +186,37 @@ def _spread(context, box, spacing: float, x_advance: float, last, spread: set[in
 
 # ------------------------------------------------------------------ notes with their calls
 
-def _linebox_layout_keeping_calls():
-    """``_linebox_layout`` recompiled with the one test changed, or None where its source is
-    not the one the change was written for."""
+def _patched_linebox_layout():
+    """``_linebox_layout`` recompiled with :data:`_LINEBOX_CHANGES` made (a note keeps its
+    call's page; a line's calls found without walking every note), or None where its source
+    is not the one the changes were written for."""
     from weasyprint.layout import block
 
     try:
         source = inspect.getsource(block._linebox_layout)
     except (OSError, TypeError):
         return None
-    if source.count(_REPORT) != 1:
+    if any(source.count(old) != 1 for old, _ in _LINEBOX_CHANGES):
         return None
+    for old, new in _LINEBOX_CHANGES:
+        source = source.replace(old, new)
     defined: dict = {}
-    exec(compile(source.replace(_REPORT, _REPORT_KEEPING_CALLS), block.__file__, "exec"),
-         vars(block), defined)
+    exec(compile(source, block.__file__, "exec"), vars(block), defined)
     return defined["_linebox_layout"]
+
+
+# ------------------------------------------------------------------ page references
+
+def _page_references(pdf) -> tuple[bytes, ...]:
+    """``pydyf.PDF.page_references``, built once for a given list of pages instead of at each
+    look-up (WeasyPrint looks one page up for every tagged box and every link)."""
+    kids = pdf.pages["Kids"]
+    key = (id(kids), len(kids))
+    cached = pdf.__dict__.get("_publish_page_references")
+    if cached is None or cached[0] != key:
+        references = tuple(f"{number} 0 R".encode("ascii") for number in kids[::3])
+        cached = pdf.__dict__["_publish_page_references"] = (key, references)
+    return cached[1]
 
 
 # ------------------------------------------------------------------ the footnote area
