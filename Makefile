@@ -100,6 +100,11 @@ interop: setup
 bench-batch: setup
 	$(BIN)/python tests/bench.py --only batch
 
+# The seed's editions against the bare render alone (the speed table of the README).
+bench-seed: setup
+	@$(MAKE) --no-print-directory system-packages APT_PACKAGES=pandoc
+	$(BIN)/python tests/bench.py --only seed
+
 # The size figures alone: each shape of the size rule (one line, notes, links, 100 KB headings,
 # template calls) at 1 MB and 2 MB, seconds and peak memory per MB for each edition kind.
 bench-shapes: setup

@@ -269,11 +269,75 @@ def coverage(work: Path) -> None:
                   f"{count - len(epub.formulas_missing)}/{count}; {dropped}")
 
 
+def seed(work: Path, rounds: int) -> None:
+    """The seed's editions, each way they are built, against the bare render, side by side."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1793145600"}
+    html = bare_html(work)
+    bare_cmd = [sys.executable, "-c", "import sys, weasyprint; "
+                "weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])",
+                str(html), str(work / "bare.pdf")]
+    # The same render with WeasyPrint's libraries found as publish finds them (see
+    # publish/writers/libraries.py): the part of the gap that is not the book's work.
+    bare_ldconfig_cmd = [sys.executable, "-c", "import sys\nfrom publish.writers.libraries "
+                         "import ldconfig_lookup\nwith ldconfig_lookup():\n    import "
+                         "weasyprint\nweasyprint.HTML(filename=sys.argv[1]).write_pdf("
+                         "sys.argv[2])",
+                         str(html), str(work / "bare-ldconfig.pdf")]
+    out = work / "out"
+    all_cmd = [*PUBLISH, str(SEED), "--out", str(out), "--force"]
+    nochange_cmd = [*PUBLISH, str(SEED), "--out", str(out)]
+    big = scaled_seed(work, 10)
+    big_cmd = [*PUBLISH, str(big), "--out", str(work / "big"), "--force"]
+    folder = articles(work, 20)
+    many_cmd = [*PUBLISH, str(folder), "--out", str(work / "many"), "--force"]
+    singles = {f"{script} {fmt} alone": [*PUBLISH, str(SEED), "--out", str(work / "one"),
+                                         "--force", "--script", script, "--format", fmt]
+               for script in ("zh-Hans", "zh-Hant") for fmt in ("pdf", "epub")}
+    run(all_cmd, env=env)  # warm the disk cache and the font cache once
+
+    rows: dict[str, list[tuple[float, float]]] = {}
+    seed_all: list[float] = []
+    for _ in range(rounds):
+        bare = run(bare_cmd, env=env)
+        for label, command in (("all four editions, cold", all_cmd),
+                               ("bare render, libraries from ldconfig", bare_ldconfig_cmd),
+                               ("no-change rebuild", nochange_cmd), *singles.items()):
+            seconds = run(command, env=env)
+            rows.setdefault(label, []).append((seconds, bare))
+            if label == "all four editions, cold":
+                seed_all.append(seconds)
+        rows.setdefault("bare render", []).append((bare, bare))
+    big_pairs = []
+    for index in range(max(1, rounds // 2)):
+        big_pairs.append((run(big_cmd, env=env), seed_all[index]))
+    many_seconds = run(many_cmd, env=env)
+    big_rss = peak_rss_mb(big_cmd)
+    seed_rss = peak_rss_mb(all_cmd)
+
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+          f"{'pandoc' if shutil.which('pandoc') else 'plain'} bare HTML, "
+          f"{rounds} rounds, medians")
+    print(f"{'run':36s} {'seconds':>8s} {'× bare':>8s}")
+    for label, pairs in rows.items():
+        seconds = statistics.median(a for a, _ in pairs)
+        print(f"{label:36s} {seconds:8.2f} {median_ratio(pairs):8.2f}")
+    big_seconds = statistics.median(a for a, _ in big_pairs)
+    print(f"{'10x source, all four, cold':36s} {big_seconds:8.2f} "
+          f"{median_ratio(big_pairs):8.2f} × the seed ({big.stat().st_size // 1024} KB)")
+    print(f"{'20 articles, all four each':36s} {many_seconds:8.2f} "
+          f"{20 * 60 / many_seconds:8.1f} articles a minute")
+    print(f"peak memory (largest process): seed {seed_rss:.0f} MB, 10x source {big_rss:.0f} MB")
+    for path in sorted(out.iterdir()):
+        if path.suffix in (".pdf", ".epub"):
+            print(f"size {path.name}: {path.stat().st_size / 1024:.0f} KB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--only", choices=("batch", "coverage", "shapes"),
-                        help="run one part alone (batch: the dump on the pool and on Dask; "
+    parser.add_argument("--only", choices=("seed", "batch", "coverage", "shapes"),
+                        help="run one part alone (seed: the seed's editions against the bare "
+                             "render; batch: the dump on the pool and on Dask; "
                              "coverage: the test articles' text in their books; "
                              "shapes: the size rule's sources at 1 MB and 2 MB)")
     parser.add_argument("--limit", type=float, default=900,
@@ -281,74 +345,18 @@ def main() -> None:
     args = parser.parse_args()
     if args.only:
         with tempfile.TemporaryDirectory() as name:
-            if args.only == "batch":
+            if args.only == "seed":
+                seed(Path(name), args.rounds)
+            elif args.only == "batch":
                 batch(Path(name), max(1, args.rounds // 2))
             elif args.only == "coverage":
                 coverage(Path(name))
             else:
                 shapes(Path(name), args.limit)
         return
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1793145600"}
     with tempfile.TemporaryDirectory() as name:
         work = Path(name)
-        html = bare_html(work)
-        bare_cmd = [sys.executable, "-c", "import sys, weasyprint; "
-                    "weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])",
-                    str(html), str(work / "bare.pdf")]
-        # The same render with WeasyPrint's libraries found as publish finds them (see
-        # publish/writers/libraries.py): the part of the gap that is not the book's work.
-        bare_ldconfig_cmd = [sys.executable, "-c", "import sys\nfrom publish.writers.libraries "
-                             "import ldconfig_lookup\nwith ldconfig_lookup():\n    import "
-                             "weasyprint\nweasyprint.HTML(filename=sys.argv[1]).write_pdf("
-                             "sys.argv[2])",
-                             str(html), str(work / "bare-ldconfig.pdf")]
-        out = work / "out"
-        all_cmd = [*PUBLISH, str(SEED), "--out", str(out), "--force"]
-        nochange_cmd = [*PUBLISH, str(SEED), "--out", str(out)]
-        big = scaled_seed(work, 10)
-        big_cmd = [*PUBLISH, str(big), "--out", str(work / "big"), "--force"]
-        folder = articles(work, 20)
-        many_cmd = [*PUBLISH, str(folder), "--out", str(work / "many"), "--force"]
-        singles = {f"{script} {fmt} alone": [*PUBLISH, str(SEED), "--out", str(work / "one"),
-                                             "--force", "--script", script, "--format", fmt]
-                   for script in ("zh-Hans", "zh-Hant") for fmt in ("pdf", "epub")}
-        run(all_cmd, env=env)  # warm the disk cache and the font cache once
-
-        rows: dict[str, list[tuple[float, float]]] = {}
-        seed_all: list[float] = []
-        for _ in range(args.rounds):
-            bare = run(bare_cmd, env=env)
-            for label, command in (("all four editions, cold", all_cmd),
-                                   ("bare render, libraries from ldconfig", bare_ldconfig_cmd),
-                                   ("no-change rebuild", nochange_cmd), *singles.items()):
-                seconds = run(command, env=env)
-                rows.setdefault(label, []).append((seconds, bare))
-                if label == "all four editions, cold":
-                    seed_all.append(seconds)
-            rows.setdefault("bare render", []).append((bare, bare))
-        big_pairs = []
-        for index in range(max(1, args.rounds // 2)):
-            big_pairs.append((run(big_cmd, env=env), seed_all[index]))
-        many_seconds = run(many_cmd, env=env)
-        big_rss = peak_rss_mb(big_cmd)
-        seed_rss = peak_rss_mb(all_cmd)
-
-        print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-              f"{'pandoc' if shutil.which('pandoc') else 'plain'} bare HTML, "
-              f"{args.rounds} rounds, medians")
-        print(f"{'run':36s} {'seconds':>8s} {'× bare':>8s}")
-        for label, pairs in rows.items():
-            seconds = statistics.median(a for a, _ in pairs)
-            print(f"{label:36s} {seconds:8.2f} {median_ratio(pairs):8.2f}")
-        big_seconds = statistics.median(a for a, _ in big_pairs)
-        print(f"{'10x source, all four, cold':36s} {big_seconds:8.2f} "
-              f"{median_ratio(big_pairs):8.2f} × the seed ({big.stat().st_size // 1024} KB)")
-        print(f"{'20 articles, all four each':36s} {many_seconds:8.2f} "
-              f"{20 * 60 / many_seconds:8.1f} articles a minute")
-        print(f"peak memory (largest process): seed {seed_rss:.0f} MB, 10x source {big_rss:.0f} MB")
-        for path in sorted(out.iterdir()):
-            if path.suffix in (".pdf", ".epub"):
-                print(f"size {path.name}: {path.stat().st_size / 1024:.0f} KB")
+        seed(work, args.rounds)
         batch(work, max(1, args.rounds // 2))
         coverage(work)
         shapes(work, args.limit)
