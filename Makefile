@@ -15,7 +15,7 @@ APT_PACKAGES := fonts-noto-cjk fonts-liberation2 libharfbuzz-subset0 libpango-1.
                 libpangoft2-1.0-0 fontconfig poppler-utils mupdf-tools default-jre-headless \
                 python3-venv chromium
 
-.PHONY: setup system-packages editions handouts check test fuzz bench bench-batch bench-shapes interop clean
+.PHONY: setup system-packages editions handouts check test fuzz bench bench-batch bench-seed bench-shapes interop clean
 
 setup: system-packages $(STAMP)
 
