@@ -114,7 +114,8 @@ class _EpubBuilder:
         self.lang = LANG_TAGS[document.script]
         self.labels = labels(document.script)
         self.env = environment()
-        self.translator = _EpubTranslator(document, "epub", vertical=vertical, report=report)
+        self.translator = _EpubTranslator(document, "epub", vertical=vertical, report=report,
+                                          media=media)
         self.pages: list[_Page] = []
         self.resources: list[_Resource] = []
         self.toc: list[_TocEntry] = []
@@ -294,13 +295,22 @@ class _EpubTranslator(Translator):
     text numbers set upright."""
 
     def __init__(self, document: Document, target: str, vertical: bool = False,
-                 report: Report | None = None):
+                 report: Report | None = None, media: Media | None = None):
         super().__init__(document, target, report)
         self.vertical = vertical
+        self.media = media
 
     def image_src(self, node: Figure) -> str:
+        """The image's name in the package, with the suffix of what the media check made of
+        it (a WebP or a JPEG named ``.png`` is packed as what it now is)."""
         digest = uuid.uuid5(uuid.NAMESPACE_URL, node.file).hex[:12]
-        return f"../images/figure-{digest}{Path(node.path).suffix.lower()}"
+        suffix = Path(node.path).suffix.lower()
+        if self.media is not None and node.path:
+            try:
+                suffix = images.prepare(self.media.path(node.path)).suffix
+            except images.ImageRefused:
+                pass  # left out of the package, with a warning, by build_figures
+        return f"../images/figure-{digest}{suffix}"
 
     def text(self, text: str) -> Markup:
         """Plain text as markup, numbers set as in the body (for the title page and the
