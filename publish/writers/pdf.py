@@ -10,6 +10,8 @@ import dataclasses
 import logging
 from pathlib import Path
 
+from markupsafe import Markup, escape
+
 from .. import __version__, fonts, images
 from ..files import atomic_output
 from ..media import Media
@@ -17,7 +19,7 @@ from ..model import Document, Paragraph, plain_text
 from ..report import PublishError, Report
 from . import pdf_structure, weasyprint_patches
 from .booklet import impose
-from .html import (LANG_TAGS, TEMPLATES, Translator, date_text, environment,
+from .html import (LANG_TAGS, TEMPLATES, Translator, date_text, environment, layout_runs,
                    render_attribution, render_credits, running_head, without_notes)
 
 __all__ = ["PAPERS", "HANDOUT_PAPERS", "Paper", "prepare_process", "render_html", "write_pdf"]
@@ -105,6 +107,9 @@ def render_html(document: Document, paper: str = "a4", profile: str = "book",
         lang=LANG_TAGS[document.script],
         source_url=document.meta.source_url,
         title=document.meta.title,
+        # Set whole, in runs WeasyPrint lays out in linear time (a 1 MB title is one line).
+        title_runs=Markup("".join(f'<span class="run">{escape(piece)}</span>'
+                                  for piece in layout_runs(document.meta.title))),
         running_title=running_head(document.meta.title),
         labels=translator.labels,
         description=lead_text[:160],
