@@ -292,8 +292,8 @@ class _Reader:
         self.depth += 1
         try:
             if self.depth > MAX_MARKUP_DEPTH:
-                self.warn("nesting-too-deep",
-                          f"markup nested deeper than {MAX_MARKUP_DEPTH} levels kept as plain text")
+                self.warn("nesting-too-deep", f"markup nested deeper than {MAX_MARKUP_DEPTH} "
+                          "levels kept as plain text")
                 return [Text(_strip_markup("".join(str(node) for node in nodes)))]
             return self._tokens(list(nodes))
         finally:
