@@ -134,6 +134,8 @@ def _bound_nesting(text: str, report: Report) -> str:
     depth = {"{{": 0, "[[": 0}
     skipped = {"{{": 0, "[[": 0}
     closer = {"}}": "{{", "]]": "[["}
+    # The closers still ahead: a dropped opener none of them closes holds nothing to protect.
+    ahead = {"{{": text.count("}}"), "[[": text.count("]]")}
     dropped = False
     i, n = 0, len(text)
     while i < n:
@@ -148,15 +150,16 @@ def _bound_nesting(text: str, report: Report) -> str:
             i += 2
         elif pair in closer:
             opener = closer[pair]
+            ahead[opener] -= 1
             if skipped[opener]:
                 skipped[opener] -= 1
             else:
                 depth[opener] = max(0, depth[opener] - 1)
                 out.append(pair)
             i += 2
-        elif text[i] in _INERT and (skipped["{{"] or skipped["[["]):
-            # Between dropped brackets a | or = would split the template or link around
-            # them: it stays text, as an entity the reader prints as the character.
+        elif text[i] in _INERT and any(0 < skipped[kind] <= ahead[kind] for kind in skipped):
+            # Between dropped brackets that close, a | or = would split the template or link
+            # around them: it stays text, as an entity the reader prints as the character.
             out.append(_INERT[text[i]])
             i += 1
         else:
