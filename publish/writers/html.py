@@ -31,7 +31,7 @@ from . import formulas
 __all__ = ["Translator", "environment", "TEMPLATES", "LANG_TAGS", "render_attribution",
            "render_credits", "is_bibliography", "without_notes", "date_text", "wrap_runs",
            "highlight", "layout_runs", "is_note_list", "table_columns", "WIDE_COLUMNS",
-           "running_head", "MAX_INDENTS"]
+           "running_head", "shortened", "MAX_INDENTS"]
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 #: Quotations, lists and definitions inside this many others are not indented further (class
@@ -649,8 +649,13 @@ RUNNING_HEAD = 40
 
 def running_head(title: str) -> str:
     """``title`` as a running head shows it: whole, or cut to :data:`RUNNING_HEAD` characters."""
+    return shortened(title, RUNNING_HEAD)
+
+
+def shortened(title: str, most: int) -> str:
+    """``title`` on one line, whole or cut to ``most`` characters with an ellipsis."""
     title = " ".join(title.split())
-    return title if len(title) <= RUNNING_HEAD else title[:RUNNING_HEAD - 1] + "…"
+    return title if len(title) <= most else title[:most - 1] + "…"
 
 
 def wrap_runs(text: str, pattern: re.Pattern, render) -> str:
