@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
-from PIL import Image
+from PIL import Image, ImageFile
 
 __all__ = ["PreparedImage", "ImageRefused", "prepare", "identify", "MAX_FILE_BYTES",
            "MAX_PIXELS", "MAX_SIDE"]
@@ -108,14 +108,26 @@ def _decoded(name: str, data: bytes) -> tuple[Image.Image, str]:
                 raise ImageRefused(f"{name}: {width} × {height} pixels, more than the "
                                    f"{MAX_PIXELS:,} an image may have")
             kind = image.format or ""
-            image.load()
+            # WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process when it is
+            # imported, which would fill a truncated file's missing part with grey: here a
+            # truncated file is refused. (WeasyPrint only ever gets the bytes made here.)
+            accepting, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+            try:
+                image.load()
+            finally:
+                ImageFile.LOAD_TRUNCATED_IMAGES = accepting
     except ImageRefused:
         raise
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise ImageRefused(f"{name}: more than the {MAX_PIXELS:,} pixels an image may have") \
             from None
+    except Image.UnidentifiedImageError:
+        raise ImageRefused(f"{name}: not an image (its content is no format an image can "
+                           "have)") from None
     except (OSError, SyntaxError, ValueError) as error:
-        raise ImageRefused(f"{name}: not a readable image ({str(error)[:120]})") from None
+        # The same words in every process: no object's address in them.
+        reason = re.sub(r" ?<[^<>]* at 0x[0-9a-f]+>", "", str(error))[:120]
+        raise ImageRefused(f"{name}: not a readable image ({reason})") from None
     if kind == "GIF" and getattr(image, "n_frames", 1) > 1:
         image.seek(0)  # a book shows the first frame of an animation
     if kind not in _RASTER and kind not in ("WEBP", "BMP", "TIFF"):

@@ -3,6 +3,7 @@ their author meant, or end in one line naming the file — never a traceback."""
 from __future__ import annotations
 
 import codecs
+import os
 from pathlib import Path
 
 import pytest
@@ -315,10 +316,27 @@ def _complete_editions_only(out: Path) -> None:
             assert path.read_bytes().rstrip().endswith(b"%%EOF"), path
 
 
+def _moment_reached(out: Path, moment: str) -> bool:
+    """Whether the build writing into ``out`` is at ``moment``: ``early``, the folder made but
+    nothing written in it; ``mid-pdf`` or ``mid-epub``, that edition's temporary file being
+    written; ``rename``, a first edition renamed into place while the others are not."""
+    try:
+        names = [entry.name for entry in os.scandir(out)]
+    except FileNotFoundError:
+        return False
+    editions = [name for name in names if name.endswith((".pdf", ".epub"))
+                and not name.startswith(".")]
+    temporaries = [name for name in names if name.endswith(".tmp")]
+    if moment == "early":
+        return not editions and not temporaries
+    if moment in ("mid-pdf", "mid-epub"):
+        return any(name.startswith(".") and f".{moment[4:]}." in name for name in temporaries)
+    return 0 < len(editions) < 4
+
+
 @pytest.mark.e2e
-@pytest.mark.parametrize("moment", ["early", "mid-pdf", "mid-epub", "after-rename"])
+@pytest.mark.parametrize("moment", ["early", "mid-pdf", "mid-epub", "rename"])
 def test_kill_9_at_any_moment_leaves_only_complete_editions(tmp_path: Path, moment):
-    import os
     import signal
     import subprocess
     import sys
@@ -330,21 +348,17 @@ def test_kill_9_at_any_moment_leaves_only_complete_editions(tmp_path: Path, mome
     command = [sys.executable, "-m", "publish", "build", str(SEED), "--out", str(out)]
     process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.DEVNULL,
                                start_new_session=True)
-    patterns = {"early": None, "mid-pdf": ".*.pdf.*.tmp", "mid-epub": ".*.epub.*.tmp",
-                "after-rename": "*.zh-Han?.*"}
-    deadline = time.monotonic() + 120
-    if patterns[moment] is None:
-        time.sleep(0.3)
-    else:
-        while not (out.exists() and any(out.glob(patterns[moment]))) \
-                and time.monotonic() < deadline and process.poll() is None:
-            time.sleep(0.002)
+    deadline = time.monotonic() + 600
+    while not _moment_reached(out, moment):
+        assert process.poll() is None, f"the build ended before the moment {moment}"
+        assert time.monotonic() < deadline, f"the moment {moment} never came"
+        time.sleep(0.001)
     os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=60)
-    if out.exists():
-        _complete_editions_only(out)
+    # Killed at that moment, not after it ended on its own.
+    assert process.wait(timeout=60) == -signal.SIGKILL
+    _complete_editions_only(out)
     assert subprocess.run(command, cwd=ROOT, stderr=subprocess.DEVNULL,
-                          timeout=600).returncode == 0
+                          timeout=900).returncode == 0
     _complete_editions_only(out)
     assert not list(out.glob(".*.tmp"))
     assert len([p for p in out.iterdir() if p.suffix in (".pdf", ".epub")]) == 4
@@ -369,3 +383,60 @@ def test_a_100_kb_heading_builds_with_a_short_running_head(tmp_path: Path):
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(out / "heading.zh-Hans.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout
     assert "句末哨兵" in text and "标题" * 19 + "标…" in text
+
+
+def test_the_cover_shows_at_most_a_bounded_part_of_a_title():
+    from publish.writers.epub import COVER_TITLE, _cover_lines
+
+    assert _cover_lines("中苏关系") == ["中苏关系"]
+    lines = _cover_lines("长" * 1_000_000)
+    assert len("".join(lines)) == COVER_TITLE and lines[-1].endswith("…") and len(lines) == 4
+    assert all(len(line) <= 24 for line in _cover_lines("A very long English title " * 40))
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("where, length", [("toml", 1000), ("toml", 350_000),
+                                           ("lead", 1000)])
+def test_a_long_title_is_whole_on_the_title_page_and_short_elsewhere(tmp_path, where, length):
+    """A title over 960 characters (the EPUB cover's font size fell to 0) or of 1 MB, in the
+    metadata or as the article's bold subject: both editions, in bounded time."""
+    import io
+    import subprocess
+    import sys
+    import time
+    import zipfile
+
+    from PIL import Image
+
+    from tests.helpers import ROOT
+
+    title = ("长标题" * length)[:length]
+    source = tmp_path / "long.wiki"
+    if where == "toml":
+        source.write_text("正文。\n\n句末哨兵\n", encoding="utf-8")
+        source.with_suffix(".toml").write_text(f'title = "{title}"\nlanguage = "zh"\n',
+                                               encoding="utf-8")
+    else:
+        source.write_text(f"'''{title}'''是一篇文章。\n\n句末哨兵\n", encoding="utf-8")
+    out = tmp_path / "out"
+    started = time.monotonic()
+    process = subprocess.run([sys.executable, "-m", "publish", "build", str(source), "--out",
+                              str(out), "--script", "zh-Hans"], capture_output=True, text=True,
+                             timeout=900, cwd=ROOT)
+    seconds = time.monotonic() - started
+    assert process.returncode == 0 and "Traceback" not in process.stderr, process.stderr
+    assert seconds < 600, seconds
+    with zipfile.ZipFile(out / "long.zh-Hans.epub") as book:
+        cover = Image.open(io.BytesIO(book.read("EPUB/images/cover.jpg")))
+        assert cover.size == (1200, 1800)
+        opf = book.read("EPUB/content.opf").decode()
+        assert title in opf  # the package's title is whole
+    pdf = out / "long.zh-Hans.pdf"
+    pages = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                           text=True, check=True).stdout.split("\f")
+    # The title page holds the whole title, cut only into lines.
+    assert title in "".join("".join(page.split()) for page in pages)
+    # Running heads: at most 40 characters of it, on every page that has one.
+    head = title[:39] + "…"
+    assert any(head in page for page in pages)
+    assert "句末哨兵" in "".join(pages)

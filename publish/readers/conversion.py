@@ -34,6 +34,7 @@ from typing import Callable, Iterator, Mapping
 
 from ..model import ConversionRule, Inline, Protected, Text, Variant, plain_text, rebuild
 from ..report import Report
+from .repair import MAX_CONVERSION_NESTING
 
 __all__ = ["Markup", "PLACEHOLDER", "VARIANT_NAMES", "UNCONVERTED_TAGS", "BEHAVIOUR_SWITCHES",
            "lift", "parse", "nodes", "split_rules", "variant_code", "note_ta", "scrub"]
@@ -42,7 +43,6 @@ OPEN, CLOSE = "\ue000", "\ue001"
 #: How a placeholder reads in the text handed to mwparserfromhell: private-use marks around
 #: the index into the table ``lift`` returns.
 PLACEHOLDER = re.compile(OPEN + r"(\d+)" + CLOSE)
-MAX_NESTING = 32
 
 #: MediaWiki's variant codes, and the names its ZhConverter prints for them (N and D flags).
 VARIANT_NAMES = {
@@ -124,11 +124,15 @@ def lift(text: str, report: Report) -> tuple[str, list[Markup], frozenset[str]]:
                 continue
         two = text[i:i + 2]
         if two == "-{" and not text.startswith("-{{", i):
-            if len(stack) > MAX_NESTING:
-                report.warn("conversion-markup-depth",
-                            f"-{{…}}- nested deeper than {MAX_NESTING} levels; kept as text")
-                frame[0].append(two)
-                i += 2
+            if len(stack) > MAX_CONVERSION_NESTING:
+                report.warn("conversion-markup-depth", f"-{{…}}- nested deeper than "
+                            f"{MAX_CONVERSION_NESTING} levels; kept as text")
+                end = _deep_end(text, i)
+                # Its text, as one raw block: no ; or | in it splits the block around it.
+                deep = text[i + 2:end].replace("-{", "").replace("}-", "")
+                table.append(Markup(frozenset({"R"}), deep))
+                frame[0].append(f"{OPEN}{len(table) - 1}{CLOSE}")
+                i = end + 2 if text.startswith("}-", end) else end
                 continue
             stack.append([[], 0])
             i += 2
@@ -155,6 +159,26 @@ def lift(text: str, report: Report) -> tuple[str, list[Markup], frozenset[str]]:
         table.append(parse(body, report))
         stack[-1][0].append(f"{OPEN}{len(table) - 1}{CLOSE}{newline}{rest}")
     return "".join(stack[0][0]), table, frozenset(switches)
+
+
+def _deep_end(text: str, start: int) -> int:
+    """Where the ``-{`` at ``start`` closes: the index of its ``}-``, or the end of its line
+    if it never closes."""
+    depth, i = 0, start
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    while True:
+        opening, closing = text.find("-{", i), text.find("}-", i)
+        if closing < 0:
+            return line_end
+        if 0 <= opening < closing:
+            depth += 1
+            i = opening + 2
+            continue
+        depth -= 1
+        if depth == 0:
+            return closing
+        i = closing + 2
 
 
 def _unconverted_end(text: str, start: int) -> int:

@@ -18,7 +18,7 @@ from typing import Callable
 import mwparserfromhell
 
 from ..model import (Block, BulletList, Code, CodeBlock, DisplayFormula, Emphasis, Figure,
-                     Formula, Gallery, Inline, LineBreak, OrderedList, Paragraph, Poem,
+                     Formula, Gallery, Hatnote, Inline, LineBreak, OrderedList, Paragraph, Poem,
                      PoemLine, Protected, Quotation, Ruby, Styled, Text, Variant, plain_text)
 from .blocks import (BLOCK_TOKENS, NEWLINE, Heading, ListMarker, Newline, build_blocks,
                      split_lines)
@@ -190,8 +190,17 @@ def _poem(ctx, tag) -> list:
             stripped = line[0].text.lstrip(" \u3000")
             indent += len(line[0].text) - len(stripped)
             line[0] = type(line[0])(stripped)
-        kept = [t for t in line
-                if not isinstance(t, (Newline, ListMarker, Heading))]
+        kept: list = []
+        for token in line:
+            if isinstance(token, Heading):
+                kept.extend(token.title)
+            elif isinstance(token, (Paragraph, Hatnote)):
+                kept.extend(token.children)
+            elif isinstance(token, (*BLOCK_TOKENS, BulletList, OrderedList)):
+                # A poem, quotation or figure inside the poem: its text, on this line.
+                kept.extend(as_inlines(token, ctx.warn))
+            elif not isinstance(token, (Newline, ListMarker)):
+                kept.append(token)
         content = trim(normalise(kept, ctx.report, keep_spaces=True))
         lines.append(PoemLine(tuple(content), indent if content else 0))
     while lines and not lines[0].children:
@@ -262,9 +271,14 @@ def _ruby_template(ctx, params) -> list:
 # ---------------------------------------------------------------- blocks in running text
 
 def as_inlines(block: Block, warn) -> list:
-    """One of this module's blocks met where only inlines fit (a note, a caption, a table
-    cell): its text kept as inlines; a gallery, which has no inline form, is dropped."""
+    """One of this module's blocks, or a figure, met where only inlines fit (a note, a
+    caption, a table cell): its text kept as inlines (a figure's caption, without its image);
+    a gallery, which has no inline form, is dropped."""
     match block:
+        case Figure():
+            warn("block-in-inline", "a figure inside running text: its caption kept, its "
+                 "image left out")
+            return list(block.caption)
         case DisplayFormula():
             return [Formula(block.tex, block.chem)]
         case CodeBlock():

@@ -84,9 +84,10 @@ class References:
 
     def _note(self, name: str, group: str, content) -> list:
         if group in self.open_groups:
-            self.reader.warn("ref-nested", "a note inside a note of its own group; the inner one "
-                             "is dropped")
-            return []
+            # MediaWiki prints such a note's text where it stands, inside the outer note.
+            self.reader.warn("ref-nested", "a note inside a note of its own group; its text is "
+                             "kept in the outer note")
+            return list(self.reader.inlines(content)) if content is not None else []
         key = f"{group}\x00{name}"
         if name and key in self.source_ids:
             return [NoteRef(self.source_ids[key], group=group)]

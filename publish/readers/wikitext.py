@@ -32,7 +32,7 @@ from .conversion import PLACEHOLDER, Markup, lift
 from .expansions import Expansions, lift_into
 from .extensions import TAG_HANDLERS, TEMPLATE_HANDLERS, as_inlines, hoist_quotations
 from .refs import References, attach_locators
-from .repair import repair, strip_debris
+from .repair import MAX_MARKUP_DEPTH, bound_depth, repair, strip_debris
 from .language import detect_language
 from .runs import DROPPED_MARK, clean_text, normalise, trim
 from .tables import INDENT_CLASS, TABLE_TEMPLATES, indent_tables, read_table
@@ -57,7 +57,6 @@ DROPPED_TAGS = {"script", "style", "iframe", "object", "embed", "link", "meta", 
                 "button", "textarea", "select", "svg", "audio", "video", "graph",
                 "templatedata", "timeline", "imagemap", "mapframe", "maplink", "inputbox",
                 "categorytree", "score", "hiero", "indicator"}
-MAX_DEPTH = 60
 #: A ``-{…}-`` block that may hold a quotation written once per script.
 _QUOTATION = re.compile(r"\{\{\s*(?:c?quote|blockquote|quotation)|<blockquote", re.I)
 #: Text-level tags set as styled runs, with the style each means (``<del>`` is struck out …).
@@ -93,6 +92,7 @@ def read_text(text: str, report: Report, meta: Meta | None = None,
                    "convert_title": not switches & {"NOTITLECONVERT", "NOTC"}})
     document = Document(meta=meta, blocks=lead, sections=sections,
                         sources=tuple(reader.refs.sources))
+    document = bound_depth(document, report)
     reader.account_dropped(document)
     return conversion.scrub(document, table, report)
 
@@ -275,7 +275,8 @@ class _Reader:
                 out.extend(token.title)
             elif isinstance(token, (Paragraph, Hatnote)):
                 out.extend(token.children)
-            elif isinstance(token, (DisplayFormula, CodeBlock, Quotation, Poem, Gallery)):
+            elif isinstance(token, (DisplayFormula, CodeBlock, Quotation, Poem, Gallery,
+                                    Figure)):
                 out.extend(as_inlines(token, self.warn))
             elif isinstance(token, (*BLOCK_TOKENS, BulletList, OrderedList)) \
                     and not isinstance(token, Hatnote):
@@ -290,9 +291,9 @@ class _Reader:
         """mwparserfromhell nodes → inlines, blocks and line tokens, in order."""
         self.depth += 1
         try:
-            if self.depth > MAX_DEPTH:
-                self.warn("nesting-too-deep",
-                          f"markup nested deeper than {MAX_DEPTH} levels kept as plain text")
+            if self.depth > MAX_MARKUP_DEPTH:
+                self.warn("nesting-too-deep", f"markup nested deeper than {MAX_MARKUP_DEPTH} "
+                          "levels kept as plain text")
                 return [Text(_strip_markup("".join(str(node) for node in nodes)))]
             return self._tokens(list(nodes))
         finally:

@@ -13,6 +13,7 @@ import html
 import io
 import logging
 import re
+import textwrap
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -114,7 +115,8 @@ class _EpubBuilder:
         self.lang = LANG_TAGS[document.script]
         self.labels = labels(document.script)
         self.env = environment()
-        self.translator = _EpubTranslator(document, "epub", vertical=vertical, report=report)
+        self.translator = _EpubTranslator(document, "epub", vertical=vertical, report=report,
+                                          media=media)
         self.pages: list[_Page] = []
         self.resources: list[_Resource] = []
         self.toc: list[_TocEntry] = []
@@ -294,13 +296,22 @@ class _EpubTranslator(Translator):
     text numbers set upright."""
 
     def __init__(self, document: Document, target: str, vertical: bool = False,
-                 report: Report | None = None):
+                 report: Report | None = None, media: Media | None = None):
         super().__init__(document, target, report)
         self.vertical = vertical
+        self.media = media
 
     def image_src(self, node: Figure) -> str:
+        """The image's name in the package, with the suffix of what the media check made of
+        it (a WebP or a JPEG named ``.png`` is packed as what it now is)."""
         digest = uuid.uuid5(uuid.NAMESPACE_URL, node.file).hex[:12]
-        return f"../images/figure-{digest}{Path(node.path).suffix.lower()}"
+        suffix = Path(node.path).suffix.lower()
+        if self.media is not None and node.path:
+            try:
+                suffix = images.prepare(self.media.path(node.path)).suffix
+            except images.ImageRefused:
+                pass  # left out of the package, with a warning, by build_figures
+        return f"../images/figure-{digest}{suffix}"
 
     def text(self, text: str) -> Markup:
         """Plain text as markup, numbers set as in the body (for the title page and the
@@ -368,11 +379,17 @@ def _cover_image(document: Document, faces: dict) -> bytes:
     image = Image.new("RGB", (width, height), (246, 242, 232))
     draw = ImageDraw.Draw(image)
     draw.rectangle((60, 60, width - 60, height - 60), outline=(90, 30, 30), width=6)
-    title = document.meta.title
-    size = min(180, int((width - 240) / max(1, len(title))))
-    heading = ImageFont.truetype(str(faces["sans"].path), size, index=faces["sans"].index)
+    lines = _cover_lines(document.meta.title)
+    face = str(faces["sans"].path), faces["sans"].index
+    widest = max(ImageFont.truetype(face[0], 100, index=face[1]).getlength(line)
+                 for line in lines)
+    size = max(24, min(180, int(100 * (width - 240) / max(1.0, widest))))
+    heading = ImageFont.truetype(face[0], size, index=face[1])
     small = ImageFont.truetype(str(faces["serif"].path), 56, index=faces["serif"].index)
-    draw.text((width / 2, height * 0.38), title, font=heading, fill=(60, 20, 20), anchor="mm")
+    top = height * 0.38 - (len(lines) - 1) * size * 0.6
+    for number, line in enumerate(lines):
+        draw.text((width / 2, top + number * size * 1.2), line, font=heading,
+                  fill=(60, 20, 20), anchor="mm")
     draw.line((width / 2 - 200, height * 0.48, width / 2 + 200, height * 0.48),
               fill=(90, 30, 30), width=4)
     draw.text((width / 2, height * 0.78), labels(document.script)["source"], font=small,
@@ -380,6 +397,21 @@ def _cover_image(document: Document, faces: dict) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=88, optimize=True)
     return out.getvalue()
+
+
+#: The most characters of a title the cover shows (the title page shows it whole).
+COVER_TITLE = 48
+
+
+def _cover_lines(title: str) -> list[str]:
+    """The title as the cover sets it: cut to :data:`COVER_TITLE` characters, in lines of at
+    most 12 Chinese characters or 24 Latin ones, at word breaks where it has spaces."""
+    title = " ".join(title.split()) or " "
+    if len(title) > COVER_TITLE:
+        title = title[:COVER_TITLE - 1] + "…"
+    if " " in title:
+        return textwrap.wrap(title, 24, break_long_words=True) or [title]
+    return [title[start:start + 12] for start in range(0, len(title), 12)]
 
 
 def write_epub(document: Document, target: Path, report: Report, *,

@@ -30,8 +30,11 @@ from . import TEMPLATES, formulas
 __all__ = ["Translator", "environment", "TEMPLATES", "LANG_TAGS", "render_attribution",
            "render_credits", "is_bibliography", "without_notes", "date_text", "wrap_runs",
            "highlight", "layout_runs", "is_note_list", "table_columns", "WIDE_COLUMNS",
-           "running_head"]
+           "running_head", "shortened", "MAX_INDENTS"]
 
+#: Quotations, lists and definitions inside this many others are not indented further (class
+#: ``deep``): 60 nested quotations, 2 em a side each, pushed their text off an A4 page.
+MAX_INDENTS = 6
 #: BCP 47 tags per edition: ``lang`` picks the glyph forms (SC, TC or HK) in every renderer.
 LANG_TAGS = {"zh-Hans": "zh-Hans", "zh-Hant": "zh-Hant",
              "zh-CN": "zh-Hans-CN", "zh-TW": "zh-Hant-TW", "zh-HK": "zh-Hant-HK", "en": "en"}
@@ -100,6 +103,8 @@ class Translator:
         self.first_notes: dict[tuple[str, str], Note] = {}
         for note in document.notes:
             self.first_notes.setdefault((note.group, note.source), note)
+        #: How many indented blocks (quotations, lists, definitions) hold the one being written.
+        self.indents = 0
 
     # ------------------------------------------------------------ inlines
 
@@ -388,6 +393,17 @@ class Translator:
                     f"{body}</p>")
         return f"<p>{body}</p>"
 
+    def _indented(self, write) -> tuple[str, str]:
+        """(`` class="deep"`` or "", what ``write()`` returns) for an indented block: past
+        :data:`MAX_INDENTS` indented blocks around it, it is set without indentation of its
+        own, so deep nesting never narrows the text to nothing (or past the page's edge)."""
+        deep = ' class="deep"' if self.indents >= MAX_INDENTS else ""
+        self.indents += 1
+        try:
+            return deep, write()
+        finally:
+            self.indents -= 1
+
     def _items(self, items) -> str:
         out = []
         for item in items:
@@ -396,10 +412,12 @@ class Translator:
         return "".join(out)
 
     def block_BulletList(self, node: BulletList) -> str:
-        return f"<ul>{self._items(node.items)}</ul>"
+        deep, items = self._indented(lambda: self._items(node.items))
+        return f"<ul{deep}>{items}</ul>"
 
     def block_OrderedList(self, node: OrderedList) -> str:
-        return f"<ol>{self._items(node.items)}</ol>"
+        deep, items = self._indented(lambda: self._items(node.items))
+        return f"<ol{deep}>{items}</ol>"
 
     def block_Hatnote(self, node: Hatnote) -> str:
         return f'<p class="hatnote hatnote-{escape(node.kind)}">{self.inlines(node.children)}</p>'
@@ -450,7 +468,8 @@ class Translator:
     def block_Quotation(self, node: Quotation) -> str:
         attribution = f'<p class="attribution">{self.inlines(node.attribution)}</p>' \
             if node.attribution else ""
-        return f"<blockquote>{self.blocks(node.blocks)}{attribution}</blockquote>"
+        deep, blocks = self._indented(lambda: self.blocks(node.blocks))
+        return f"<blockquote{deep}>{blocks}{attribution}</blockquote>"
 
     def block_Poem(self, node: Poem) -> str:
         lines = []
@@ -562,10 +581,12 @@ class Translator:
                 out.append(("" if last else "<dl>") + f"<dt>{self.inlines(item.children)}</dt>")
                 last = "dt"
             elif last:
-                out.append(f"<dd>{self._details(item)}</dd>")
+                deep, details = self._indented(lambda: self._details(item))
+                out.append(f"<dd{deep}>{details}</dd>")
                 last = "dd"
             else:
-                out.append(f'<div class="indent">{self._details(item)}</div>')
+                deep, details = self._indented(lambda: self._details(item))
+                out.append(f'<div class="indent{" deep" if deep else ""}">{details}</div>')
         if last:
             out.append(("<dd></dd>" if last == "dt" else "") + "</dl>")
         return "".join(out)
@@ -639,8 +660,13 @@ RUNNING_HEAD = 40
 
 def running_head(title: str) -> str:
     """``title`` as a running head shows it: whole, or cut to :data:`RUNNING_HEAD` characters."""
+    return shortened(title, RUNNING_HEAD)
+
+
+def shortened(title: str, most: int) -> str:
+    """``title`` on one line, whole or cut to ``most`` characters with an ellipsis."""
     title = " ".join(title.split())
-    return title if len(title) <= RUNNING_HEAD else title[:RUNNING_HEAD - 1] + "…"
+    return title if len(title) <= most else title[:most - 1] + "…"
 
 
 def wrap_runs(text: str, pattern: re.Pattern, render) -> str:

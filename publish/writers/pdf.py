@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from markupsafe import Markup, escape
+
 from .. import __version__, fonts, images
 from ..files import atomic_output
 from ..media import Media
@@ -16,13 +18,18 @@ from ..model import Document, Paragraph, plain_text
 from ..report import PublishError, Report
 from . import pdf_structure, weasyprint_patches
 from .booklet import impose
-from .html import (LANG_TAGS, TEMPLATES, Translator, date_text, environment,
-                   render_attribution, render_credits, running_head, without_notes)
+from .html import (LANG_TAGS, TEMPLATES, Translator, date_text, environment, layout_runs,
+                   render_attribution, render_credits, running_head, shortened,
+                   without_notes)
 from .paper import BOOKLET_PAGES, HANDOUT_PAPERS, PAPERS, Paper
 
-__all__ = ["PAPERS", "HANDOUT_PAPERS", "Paper", "prepare_process", "render_html", "write_pdf"]
+__all__ = ["HEADING_TITLE", "PAPERS", "HANDOUT_PAPERS", "Paper", "prepare_process", "render_html", "write_pdf"]
 
 log = logging.getLogger(__name__)
+
+#: The most characters of the title the heading above the text shows; a longer title is set
+#: whole, in body type, on the title page only.
+HEADING_TITLE = 200
 
 
 
@@ -60,6 +67,12 @@ def render_html(document: Document, paper: str = "a4", profile: str = "book",
         lang=LANG_TAGS[document.script],
         source_url=document.meta.source_url,
         title=document.meta.title,
+        # Whole on the title page, in runs WeasyPrint lays out in linear time (a 1 MB title
+        # is one line), in body type when it is long; cut to HEADING_TITLE above the text.
+        title_runs=Markup("".join(f'<span class="run">{escape(piece)}</span>'
+                                  for piece in layout_runs(document.meta.title))),
+        long_title=" long" if len(document.meta.title) > HEADING_TITLE else "",
+        heading_title=shortened(document.meta.title, HEADING_TITLE),
         running_title=running_head(document.meta.title),
         labels=translator.labels,
         description=lead_text[:160],
