@@ -6,6 +6,7 @@ WeasyPrint's layout is patched first (see ``weasyprint_patches``).
 """
 from __future__ import annotations
 
+import gc
 import logging
 from pathlib import Path
 
@@ -134,6 +135,11 @@ def write_pdf(document: Document, target: Path, report: Report, *, paper: str = 
             rendered.write_pdf(temporary, pdf_tags=tagged, pdf_version="1.7",
                                pdf_identifier=_identifier(document), custom_metadata=True,
                                uncompressed_pdf=tagged)
+            pages = len(rendered.pages)
+            # Every page's boxes go before pikepdf reads the file back: they are most of the
+            # memory a long book takes (2 MB a page of notes), and the retagging adds its own.
+            del rendered
+            gc.collect()
             if tagged:
                 try:
                     pdf_structure.retag(temporary)
@@ -142,7 +148,7 @@ def write_pdf(document: Document, target: Path, report: Report, *, paper: str = 
                                                  f"wrote them ({error})")
             if booklet:
                 impose(temporary, PAPERS[sheet])
-    log.debug("typeset %s (%d pages)", target, len(rendered.pages))
+    log.debug("typeset %s (%d pages)", target, pages)
 
 
 def _identifier(document: Document) -> bytes:
