@@ -81,7 +81,7 @@ def test_an_article_with_images_credits_expansions_and_groups(wiki, tmp_path):
         ["Five_Races_Flag.svg.png", "Wuchang_Uprising.jpg"]
     # An image without licence metadata, and one that is not an image, are left out, said.
     assert any("Unlicensed_photo.jpg: no licence" in w for w in result.warnings)
-    assert any("Not_an_image.jpg: not a readable image" in w for w in result.warnings)
+    assert any("Not_an_image.jpg: not an image" in w for w in result.warnings)
 
     expansions = json.loads((tmp_path / "辛亥革命.expansions.json").read_text(encoding="utf-8"))
     assert list(expansions) == ["expansions"]
