@@ -148,23 +148,14 @@ def _blockquote(ctx, tag) -> list:
 def _quote_template(text_keys: tuple[str, ...], author_keys: tuple[str, ...],
                     source_keys: tuple[str, ...]) -> Callable:
     """A quotation template: where its text, author and source are among its parameters."""
-    def first(params, keys):
-        named = params.named()
-        positional = dict(params.positional())
-        for key in keys:
-            value = positional.get(key) if key.isdigit() else named.get(key)
-            if value is not None and value.strip():
-                return value
-        return None
-
     def handler(ctx, params):
-        text = first(params, text_keys)
+        text = params.first(text_keys)
         if text is None:
             ctx.warn("template-empty", f"{{{{{params.name}}}}} without its quotation; dropped")
             return []
         content = build_blocks(ctx.tokens(mwparserfromhell.parse(text).nodes), ctx.report)
         attribution: list[Inline] = []
-        for value in (first(params, author_keys), first(params, source_keys)):
+        for value in (params.first(author_keys), params.first(source_keys)):
             inlines = trim(ctx.inlines(value)) if value is not None else []
             if inlines:
                 attribution.extend([Text("，" if attribution else "——"), *inlines])

@@ -50,6 +50,16 @@ class Params:
     def named(self) -> dict[str, str]:
         return {key.casefold(): value for key, value in self._params if not key.isdigit()}
 
+    def first(self, keys: tuple[str, ...]) -> str | None:
+        """The value of the first of ``keys`` (names, or positions as ``"1"``) given one that
+        is not blank; a name given twice counts with its last value, as on MediaWiki."""
+        named, positional = self.named(), dict(self.positional())
+        for key in keys:
+            value = positional.get(key) if key.isdigit() else named.get(key)
+            if value is not None and value.strip():
+                return value
+        return None
+
     def items(self) -> list[tuple[str, str]]:
         """Every parameter, in order, positional ones named by their number."""
         return list(self._params)
@@ -92,21 +102,11 @@ def _keep_last(ctx, params):
     return list(ctx.inlines(positional[-1][1])) if positional else []
 
 
-def _first(params, keys: tuple[str, ...]) -> str | None:
-    """The first of ``keys`` given a value, a name or a position."""
-    positional = dict(params.positional())
-    for key in keys:
-        value = positional.get(key) if key.isdigit() else params.get(key)
-        if value is not None and value.strip():
-            return value
-    return None
-
-
 def _keep(*keys: str) -> Callable:
     """Keep the text of the first of ``keys`` given, a name or a position
     (``{{font|text=…}}``)."""
     def handler(ctx, params):
-        value = _first(params, keys)
+        value = params.first(keys)
         return list(ctx.inlines(value)) if value is not None else []
     return handler
 
@@ -119,7 +119,7 @@ def _paragraphs(*keys: tuple[str, ...]) -> Callable:
         from .blocks import NEWLINE  # blocks imports this module (Locator)
         out: list = []
         for alternatives in keys:
-            value = _first(params, alternatives)
+            value = params.first(alternatives)
             if value is not None:
                 out += [NEWLINE, *ctx.block_tokens(value), NEWLINE]
         return out
