@@ -133,6 +133,11 @@ def _label(key: str) -> str | None:
     return None
 
 
+def _spelled_out(key: str) -> str:
+    """A parameter's name as a label: ``date_of_birth`` → ``Date of birth``."""
+    return " ".join(re.sub(r"[_\-]", " ", key).split()).capitalize()
+
+
 def infobox(ctx, params) -> list:
     """An infobox-like template → an Infobox: a title (``name``, or the template's own name
     when it reads as words) and a row for each labelled, non-empty parameter."""
@@ -154,11 +159,11 @@ def infobox(ctx, params) -> list:
         label = _label(key)
         if label and not ctx.tag.startswith("zh") or label is None and re.fullmatch(
                 r"[A-Za-z][A-Za-z _\-]*", key.strip()) and not ctx.tag.startswith("zh"):
-            label = " ".join(re.sub(r"[_\-]", " ", key).split()).capitalize()
+            label = _spelled_out(key)
         if label in ("", None) and _NOTE_CALL.search(value):
             # A field this reader would not show, but its notes must reach the book: the row
             # is kept under its own name.
-            label = " ".join(re.sub(r"[_\-]", " ", key).split()).capitalize()
+            label = _spelled_out(key)
             ctx.warn("infobox-field-kept",
                      f"{{{{{params.name}}}}}: parameter {key.strip()} has no label but holds a "
                      f"note; shown as {label!r}")
