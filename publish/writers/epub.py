@@ -28,7 +28,7 @@ from ..model import Document, ExternalLink, Figure, Paragraph, Section, plain_te
 from ..report import PublishError, Report
 from ..labels import labels
 from .html import (LANG_TAGS, Translator, date_text, environment, is_bibliography,
-                   render_attribution, render_credits, without_notes, wrap_runs)
+                   render_attribution, render_credits, shortened, without_notes, wrap_runs)
 
 __all__ = ["write_epub", "book_identifier"]
 
@@ -406,9 +406,7 @@ COVER_TITLE = 48
 def _cover_lines(title: str) -> list[str]:
     """The title as the cover sets it: cut to :data:`COVER_TITLE` characters, in lines of at
     most 12 Chinese characters or 24 Latin ones, at word breaks where it has spaces."""
-    title = " ".join(title.split()) or " "
-    if len(title) > COVER_TITLE:
-        title = title[:COVER_TITLE - 1] + "…"
+    title = shortened(title, COVER_TITLE) or " "
     if " " in title:
         return textwrap.wrap(title, 24, break_long_words=True) or [title]
     return [title[start:start + 12] for start in range(0, len(title), 12)]
