@@ -758,9 +758,9 @@ def render_credits(document: Document) -> Markup:
     if not credits:
         return Markup("")
     words = labels(document.script)
+    colon, comma = escape(words["colon"]), escape(words["comma"])
     items = []
     for credit in credits:
-        colon, comma = escape(words["colon"]), escape(words["comma"])
         licence = escape(credit.licence or words["licence_unknown"])
         if credit.licence_url:
             licence = Markup(f"{licence}{escape(words['paren_open'])}{_link(credit.licence_url)}"
