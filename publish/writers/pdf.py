@@ -24,15 +24,14 @@ from .html import (LANG_TAGS, TEMPLATES, Translator, date_text, environment, lay
                    without_notes)
 from .paper import BOOKLET_PAGES, HANDOUT_PAPERS, PAPERS, Paper
 
-__all__ = ["HEADING_TITLE", "PAPERS", "HANDOUT_PAPERS", "Paper", "prepare_process", "render_html", "write_pdf"]
+__all__ = ["HEADING_TITLE", "PAPERS", "HANDOUT_PAPERS", "Paper", "prepare_process",
+           "render_html", "write_pdf"]
 
 log = logging.getLogger(__name__)
 
 #: The most characters of the title the heading above the text shows; a longer title is set
 #: whole, in body type, on the title page only.
 HEADING_TITLE = 200
-
-
 
 
 def prepare_process() -> None:
