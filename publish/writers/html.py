@@ -497,7 +497,9 @@ class Translator:
         return (f'<table class="infobox"><caption>{self.inlines(node.title)}</caption>'
                 f"<tbody>{rows}</tbody></table>")
 
-    def block_Bibliography(self, node: Bibliography) -> str:
+    def block_Bibliography(self, node: Bibliography, start: int = 1) -> str:
+        """The list of sources (numbered from ``start``: a long one is written in pieces),
+        or a group's list of notes."""
         if node.group:
             return self.block_NoteList(node)
         entries = []
@@ -508,7 +510,10 @@ class Translator:
             entries.append(f'<li id="source-{escape(source.id)}">'
                            f'{self.inlines(without_notes(source.full))}'
                            f"{sep}{isbn}</li>")
-        return f'<ol class="bibliography">{"".join(entries)}</ol>'
+        # WeasyPrint numbers from the counter, not from the start attribute.
+        first = f' start="{start}" style="counter-reset: list-item {start - 1}"' \
+            if start > 1 else ""
+        return f'<ol class="bibliography"{first}>{"".join(entries)}</ol>'
 
     # ------------------------------------------------------------ tables, definitions, notes
 
