@@ -15,7 +15,7 @@ import signal
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_output", "output_folder_lock"]
+__all__ = ["atomic_output", "output_folder_lock", "scratch_beside"]
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,20 @@ def atomic_output(target: Path):
         if temporary is not None:
             temporary.unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def scratch_beside(target: Path, label: str):
+    """Yield a temporary path beside ``target`` for an intermediate file (named as
+    :func:`atomic_output` names its own, so a killed build's is removed by the next); it is
+    removed on leaving, whatever happens."""
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.{label}.", suffix=".tmp",
+                                    dir=target.parent)
+    os.close(handle)
+    try:
+        yield Path(name)
+    finally:
+        Path(name).unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
