@@ -6,6 +6,7 @@ WeasyPrint's layout is patched first (see ``weasyprint_patches``).
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 from pathlib import Path
@@ -13,16 +14,17 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from .. import __version__, fonts, images
-from ..files import atomic_output
+from ..files import atomic_output, scratch_beside
 from ..media import Media
 from ..model import Document, Paragraph, plain_text
 from ..report import PublishError, Report
-from . import pdf_structure, weasyprint_patches
+from . import pdf_join, pdf_structure, weasyprint_patches
 from .booklet import impose
 from .html import (LANG_TAGS, TEMPLATES, Translator, date_text, environment, layout_runs,
                    render_attribution, render_credits, running_head, shortened,
                    without_notes)
 from .paper import BOOKLET_PAGES, HANDOUT_PAPERS, PAPERS, Paper
+from .parts import PART_WEIGHT, Part, cut
 
 __all__ = ["HEADING_TITLE", "PAPERS", "HANDOUT_PAPERS", "Paper", "prepare_process",
            "render_html", "write_pdf"]
@@ -47,63 +49,100 @@ def prepare_process() -> None:
 def render_html(document: Document, paper: str = "a4", profile: str = "book",
                 report: Report | None = None) -> tuple[str, str]:
     """The print HTML and its stylesheet for ``document`` on ``paper`` in ``profile``."""
-    env = environment()
-    translator = Translator(document, "print", report)
-    families = fonts.FAMILIES[document.script]
-    toc = []
+    book = _Markup(document, paper, profile, report)
+    return book.whole(), book.stylesheet()
 
-    def outline(sections):
-        for section in sections:
-            if section.level <= 3:
-                toc.append({"id": section.id, "level": section.level,
-                            "title": translator.inlines(without_notes(section.title))})
-            outline(section.sections)
 
-    outline(document.sections)
-    lead_text = next((plain_text(block.children) for block in document.blocks
-                      if isinstance(block, Paragraph)), "")
-    template = "handout" if profile == "handout" else "book"
-    html = env.get_template(f"{template}.html.jinja").render(
-        lang=LANG_TAGS[document.script],
-        source_url=document.meta.source_url,
-        title=document.meta.title,
-        # Whole on the title page, in runs WeasyPrint lays out in linear time (a 1 MB title
-        # is one line), in body type when it is long; cut to HEADING_TITLE above the text.
-        title_runs=Markup("".join(f'<span class="run">{escape(piece)}</span>'
-                                  for piece in layout_runs(document.meta.title))),
-        long_title=" long" if len(document.meta.title) > HEADING_TITLE else "",
-        heading_title=shortened(document.meta.title, HEADING_TITLE),
-        running_title=running_head(document.meta.title),
-        labels=translator.labels,
-        description=lead_text[:160],
-        subjects=document.meta.subjects,
-        created=document.meta.source_date,
-        date_text=date_text(document.meta.source_date, document.script),
-        version=__version__,
-        attribution=render_attribution(document),
-        credits=render_credits(document),
-        toc=toc,
-        lead=translator.blocks(document.blocks),
-        sections=[translator.section(section) for section in document.sections],
-    )
-    before, rest = translator.labels["page_of"].split("{page}")
-    middle, after = rest.split("{pages}")
-    stylesheet = env.get_template("handout.css.jinja" if profile == "handout"
-                                  else "print.css.jinja")
-    css = stylesheet.render(
-        paper=(HANDOUT_PAPERS if profile == "handout" else PAPERS)[paper],
-        fonts={"serif": families["serif"], "sans": families["sans"]},
-        page_before=before, page_middle=middle, page_after=after,
-        note_size=8.5 if profile == "handout" else 8)
-    return html, css
+class _Markup:
+    """One document's print HTML, whole or (a long book) front matter and body parts."""
+
+    def __init__(self, document: Document, paper: str, profile: str, report: Report | None):
+        self.document = document
+        self.paper, self.profile = paper, profile
+        self.env = environment()
+        self.translator = translator = Translator(document, "print", report)
+        toc: list[dict] = []
+
+        def outline(sections):
+            for section in sections:
+                if section.level <= 3:
+                    toc.append({"id": section.id, "level": section.level,
+                                "title": translator.inlines(without_notes(section.title))})
+                outline(section.sections)
+
+        outline(document.sections)
+        self.toc = toc
+        lead_text = next((plain_text(block.children) for block in document.blocks
+                          if isinstance(block, Paragraph)), "")
+        self.context = dict(
+            lang=LANG_TAGS[document.script],
+            source_url=document.meta.source_url,
+            title=document.meta.title,
+            # Whole on the title page, in runs WeasyPrint lays out in linear time (a 1 MB
+            # title is one line), in body type when it is long; cut to HEADING_TITLE above
+            # the text.
+            title_runs=Markup("".join(f'<span class="run">{escape(piece)}</span>'
+                                      for piece in layout_runs(document.meta.title))),
+            long_title=" long" if len(document.meta.title) > HEADING_TITLE else "",
+            heading_title=shortened(document.meta.title, HEADING_TITLE),
+            running_title=running_head(document.meta.title),
+            labels=translator.labels,
+            description=lead_text[:160],
+            subjects=document.meta.subjects,
+            created=document.meta.source_date,
+            date_text=date_text(document.meta.source_date, document.script),
+            version=__version__,
+            attribution=render_attribution(document),
+            credits=render_credits(document),
+            toc=toc,
+        )
+
+    def _render(self, **context) -> str:
+        template = "handout" if self.profile == "handout" else "book"
+        context = {"toc_pages": None, "stand_ins": (), "part": None, **context}
+        return self.env.get_template(f"{template}.html.jinja").render(**self.context,
+                                                                       **context)
+
+    def whole(self) -> str:
+        """The whole book as one document."""
+        return self._render(front=True, body=True,
+                            lead=self.translator.blocks(self.document.blocks),
+                            sections=[self.translator.section(section)
+                                      for section in self.document.sections])
+
+    def front(self, pages: dict[str, int] | None) -> str:
+        """A book's front matter alone (title page, imprint, contents), each contents entry
+        with its page number from ``pages`` (None: a stand-in five digits wide), and a
+        stand-in anchor for each, so that WeasyPrint links the entries (``pdf_join`` points
+        the links at the parts that hold them)."""
+        numbers = {entry["id"]: (pages or {}).get(entry["id"], 88888) for entry in self.toc}
+        return self._render(front=True, body=False, toc_pages=numbers,
+                            stand_ins=list(numbers))
+
+    def part(self, part: Part) -> str:
+        """One part of a book's body."""
+        return self._render(front=False, body=True, part=part)
+
+    def stylesheet(self, extra: str = "") -> str:
+        families = fonts.FAMILIES[self.document.script]
+        before, rest = self.translator.labels["page_of"].split("{page}")
+        middle, after = rest.split("{pages}")
+        stylesheet = self.env.get_template("handout.css.jinja" if self.profile == "handout"
+                                           else "print.css.jinja")
+        return stylesheet.render(
+            paper=(HANDOUT_PAPERS if self.profile == "handout" else PAPERS)[self.paper],
+            fonts={"serif": families["serif"], "sans": families["sans"]},
+            page_before=before, page_middle=middle, page_after=after,
+            note_size=8.5 if self.profile == "handout" else 8) + extra
 
 
 def write_pdf(document: Document, target: Path, report: Report, *, paper: str = "a4",
               media: Media | None = None, tagged: bool = True, profile: str = "book",
-              booklet: bool = False) -> None:
+              booklet: bool = False, part_weight: float = PART_WEIGHT) -> None:
     """Typeset ``document`` into the PDF file ``target`` (written atomically); a booklet is
     set on half-size pages and imposed two-up on ``paper``. Figures are read from ``media``
-    alone (none without it)."""
+    alone (none without it). A book whose body weighs more than ``part_weight`` (see
+    ``parts``) is laid out in parts and joined."""
     sheet = paper
     if booklet:
         if paper not in BOOKLET_PAGES:
@@ -116,38 +155,104 @@ def write_pdf(document: Document, target: Path, report: Report, *, paper: str = 
     unpatched = weasyprint_patches.install()
     if unpatched:
         report.warn("renderer-unpatched", unpatched)
-    import weasyprint
 
-    html, css = render_html(document, paper, profile, report)
-    base = media.base if media is not None else TEMPLATES
-    fetcher = _fetcher(media)
-    with _renderer_warnings(report):
-        rendered = weasyprint.HTML(string=html, base_url=str(base) + "/",
-                                   url_fetcher=fetcher).render(
-            stylesheets=[weasyprint.CSS(string=css, url_fetcher=fetcher)])
-        tagged = tagged and not booklet
-        if tagged:
+    book = _Markup(document, paper, profile, report)
+    typesetter = _Typesetter(document, media, report, tagged=tagged and not booklet)
+    parts = cut(document, book.translator, part_weight) if profile == "book" else []
+    with atomic_output(target) as temporary:
+        if len(parts) > 1:
+            pages = _in_parts(book, parts, typesetter, temporary)
+        else:
+            pages, _ = typesetter.write(book.whole(), book.stylesheet(), temporary)
+        if typesetter.tagged:
+            try:
+                pdf_structure.retag(temporary)
+            except pdf_structure.StructureError as error:
+                report.warn("pdf-structure", f"{target.name}: tags left as WeasyPrint "
+                                             f"wrote them ({error})")
+        if booklet:
+            impose(temporary, PAPERS[sheet])
+    log.debug("typeset %s (%d pages, %d part(s))", target, pages, max(1, len(parts)))
+
+
+def _in_parts(book: _Markup, parts: list[Part], typesetter: _Typesetter,
+              temporary: Path) -> int:
+    """Lay out and write each part of the body in turn, then the front matter with the
+    contents' page numbers, and join them into ``temporary``; the number of pages. The
+    numbers sit in a box of fixed width, so the front matter takes as many pages with the
+    stand-in numbers, laid out first to learn where the body begins, as with the real ones."""
+    front_css = book.stylesheet(_FRONT_CSS)
+    start = len(typesetter.layout(book.front(None), front_css).pages) + 1
+    with contextlib.ExitStack() as files:
+        written, anchors = [], {}
+        for index, part in enumerate(parts):
+            path = files.enter_context(scratch_beside(temporary, f"part{index + 1}"))
+            side = "right" if start % 2 else "left"
+            css = book.stylesheet(_PART_CSS.format(side=side, start=start))
+            count, found = typesetter.write(book.part(part), css, path, anchors=True)
+            anchors.update({name: start + page for name, page in found.items()})
+            written.append(path)
+            start += count
+        front = files.enter_context(scratch_beside(temporary, "front"))
+        typesetter.write(book.front(anchors), front_css, front)
+        pdf_join.join([front, *written], temporary)
+    return start - 1
+
+
+#: The front matter of a book in parts: the contents' page numbers are text (their headings
+#: are in other documents), in a box five digits wide.
+_FRONT_CSS = """
+.toc a::after { content: attr(data-page); width: 3em; }
+"""
+#: A part of a book's body: its first page is on the side and has the number it has in the
+#: whole book.
+_PART_CSS = """
+html {{ break-before: {side}; }}
+@page :first {{ counter-set: page {start}; }}
+"""
+
+
+class _Typesetter:
+    """WeasyPrint, set up once for a document: its fetcher, its warnings into the report."""
+
+    def __init__(self, document: Document, media: Media | None, report: Report,
+                 tagged: bool):
+        self.document = document
+        self.media = media
+        self.report = report
+        self.tagged = tagged
+        self.fetcher = _fetcher(media)
+        self.base = str(media.base if media is not None else TEMPLATES) + "/"
+
+    def layout(self, html: str, css: str):
+        import weasyprint
+
+        with _renderer_warnings(self.report):
+            return weasyprint.HTML(string=html, base_url=self.base,
+                                   url_fetcher=self.fetcher).render(
+                stylesheets=[weasyprint.CSS(string=css, url_fetcher=self.fetcher)])
+
+    def write(self, html: str, css: str, path: Path,
+              anchors: bool = False) -> tuple[int, dict[str, int]]:
+        """Lay out ``html`` and write it to ``path``: its number of pages and, with
+        ``anchors``, the page (from 0) of each element id."""
+        rendered = self.layout(html, css)
+        if self.tagged:
             pdf_structure.link_note_calls(rendered)
-        with atomic_output(target) as temporary:
+        found = {name: index for index, page in enumerate(rendered.pages)
+                 for name in page.anchors} if anchors else {}
+        with _renderer_warnings(self.report):
             # Tagged, but not claimed PDF/UA-1: see the README's "Tagged PDF". A tagged PDF
             # is written uncompressed: the retagging pass compresses it as it saves.
-            rendered.write_pdf(temporary, pdf_tags=tagged, pdf_version="1.7",
-                               pdf_identifier=_identifier(document), custom_metadata=True,
-                               uncompressed_pdf=tagged)
-            pages = len(rendered.pages)
-            # Every page's boxes go before pikepdf reads the file back: they are most of the
-            # memory a long book takes (2 MB a page of notes), and the retagging adds its own.
-            del rendered
-            gc.collect()
-            if tagged:
-                try:
-                    pdf_structure.retag(temporary)
-                except pdf_structure.StructureError as error:
-                    report.warn("pdf-structure", f"{target.name}: tags left as WeasyPrint "
-                                                 f"wrote them ({error})")
-            if booklet:
-                impose(temporary, PAPERS[sheet])
-    log.debug("typeset %s (%d pages)", target, pages)
+            rendered.write_pdf(path, pdf_tags=self.tagged, pdf_version="1.7",
+                               pdf_identifier=_identifier(self.document),
+                               custom_metadata=True, uncompressed_pdf=self.tagged)
+        pages = len(rendered.pages)
+        # Every page's boxes go before pikepdf reads the file back: they are most of the
+        # memory a long book takes (2 MB a page of notes), and the retagging adds its own.
+        del rendered
+        gc.collect()
+        return pages, found
 
 
 def _identifier(document: Document) -> bytes:
