@@ -79,11 +79,12 @@ def shapes(work: Path, limit: float = 900) -> None:
                 if result is None:
                     print(f"{name:10s} {fmt:7s} {megabytes:5.2f} failed or ran past {limit:.0f} s")
                     continue
-                seconds, _, peak = result
+                seconds, peak = result.seconds, result.peak_mb
                 growth = ""
                 smaller = results.get((fmt, size // 2))
                 if size == 2 * MB and smaller is not None:
-                    growth = f"{seconds / smaller[0]:9.2f} {peak / smaller[1]:10.2f}"
+                    growth = (f"{seconds / smaller.seconds:9.2f} "
+                              f"{peak / smaller.peak_mb:10.2f}")
                 print(f"{name:10s} {fmt:7s} {megabytes:5.2f} {seconds:8.1f} {peak:8.0f} "
                       f"{seconds / megabytes:7.1f} {peak / megabytes:8.0f} {growth}", flush=True)
 
