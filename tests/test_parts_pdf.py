@@ -17,6 +17,7 @@ from publish import pipeline, transforms
 from publish.media import Media
 from publish.readers.source import read
 from publish.report import Report
+from publish.writers import pdf_join
 from publish.writers.pdf import write_pdf
 from tests.pdftext import note_pages
 from tests.shapes import MB, SENTINEL, measured, notes
@@ -159,6 +160,30 @@ def _elements(root):
                 stack.extend(kids)
             elif kids is not None:
                 stack.append(kids)
+
+
+
+def test_parts_that_cannot_be_joined_give_the_book_as_one_document_with_a_warning(
+        tmp_path: Path, monkeypatch):
+    source = tmp_path / "short.wiki"
+    source.write_text("".join(f"== 第{n}节 ==\n\n第{n}节的正文。<ref>注释{n}。</ref>\n\n"
+                              for n in range(1, 4)) + "== 参考文献 ==\n{{Reflist}}\n",
+                      encoding="utf-8")
+    report = Report(source=str(source))
+    document = _document(source, report)
+
+    def refuse(parts, target):
+        raise pdf_join.JoinError("a part of an unknown shape")
+
+    monkeypatch.setattr(pdf_join, "join", refuse)
+    target = tmp_path / "short.pdf"
+    write_pdf(document, target, report, media=Media.of(source), part_weight=1)
+    assert [warning.code for warning in report.warnings][-1:] == ["pdf-parts"]
+    assert "a part of an unknown shape" in report.warnings[-1].message
+    text = "".join(_pages(target))
+    assert all(f"注释{n}" in text for n in range(1, 4))
+    # No part's scratch file is left behind.
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["short.pdf", "short.wiki"]
 
 
 @pytest.mark.slow

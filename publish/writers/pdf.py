@@ -160,9 +160,14 @@ def write_pdf(document: Document, target: Path, report: Report, *, paper: str = 
     typesetter = _Typesetter(document, media, report, tagged=tagged and not booklet)
     parts = cut(document, book.translator, part_weight) if profile == "book" else []
     with atomic_output(target) as temporary:
+        pages = 0
         if len(parts) > 1:
-            pages = _in_parts(book, parts, typesetter, temporary)
-        else:
+            try:
+                pages = _in_parts(book, parts, typesetter, temporary)
+            except pdf_join.JoinError as error:
+                report.warn("pdf-parts", f"{target.name}: laid out as one document, its "
+                                         f"parts could not be joined ({error})")
+        if not pages:
             pages, _ = typesetter.write(book.whole(), book.stylesheet(), temporary)
         if typesetter.tagged:
             try:
@@ -172,7 +177,7 @@ def write_pdf(document: Document, target: Path, report: Report, *, paper: str = 
                                              f"wrote them ({error})")
         if booklet:
             impose(temporary, PAPERS[sheet])
-    log.debug("typeset %s (%d pages, %d part(s))", target, pages, max(1, len(parts)))
+    log.debug("typeset %s (%d pages)", target, pages)
 
 
 def _in_parts(book: _Markup, parts: list[Part], typesetter: _Typesetter,
@@ -196,6 +201,7 @@ def _in_parts(book: _Markup, parts: list[Part], typesetter: _Typesetter,
         front = files.enter_context(scratch_beside(temporary, "front"))
         typesetter.write(book.front(anchors), front_css, front)
         pdf_join.join([front, *written], temporary)
+    log.debug("laid out in %d parts", len(parts))
     return start - 1
 
 
