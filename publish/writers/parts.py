@@ -75,6 +75,8 @@ class _Unit:
     #: The second-level sections whose headings it holds, in order: the last one's is the
     #: running head (print.css: ``main h2``) where the next unit begins.
     chapters: list[Section] = field(default_factory=list)
+    #: Whether it begins with a second-level heading (the first of ``chapters``).
+    begins_chapter: bool = False
 
 
 def cut(document: Document, translator: Translator, limit: float = PART_WEIGHT) -> list[Part]:
@@ -85,14 +87,26 @@ def cut(document: Document, translator: Translator, limit: float = PART_WEIGHT) 
     load = 0.0
     for unit in units:
         if parts[-1] and load + unit.weight > limit:
-            parts.append([])
-            load = 0.0
+            # A heading goes with what follows it: the headings that end the part begin the
+            # next one (unless they are all the part holds).
+            carried: list[_Unit] = []
+            while parts[-1] and parts[-1][-1].opens is not None:
+                carried.insert(0, parts[-1].pop())
+            if parts[-1]:
+                parts.append(carried)
+            else:
+                parts[-1] = carried
+            load = sum(member.weight for member in parts[-1])
         parts[-1].append(unit)
         load += unit.weight
     out = []
     chapter = ""
     for index, members in enumerate(parts):
-        out.append(Part(_markup(members), chapter=chapter, first=index == 0))
+        # A part that begins with a chapter's heading has that chapter's running head on its
+        # first page, as the heading gives it in a book laid out whole.
+        begins = members[0].chapters[0] if members[0].begins_chapter else None
+        out.append(Part(_markup(members), chapter=_running(begins) if begins else chapter,
+                        first=index == 0))
         for unit in members:
             for section in unit.chapters:
                 chapter = _running(section)
@@ -115,10 +129,12 @@ def _units(document: Document, translator: Translator, limit: float) -> Iterator
         whole = weight(section, sources)
         if whole <= limit:
             yield _Unit(path, translator.section(section), whole,
-                        chapters=[inner for inner in _sections(section) if inner.level == 2])
+                        chapters=[inner for inner in _sections(section) if inner.level == 2],
+                        begins_chapter=section.level == 2)
             continue
         yield _Unit(path + (section,), translator.heading(section), 1.0, opens=section,
-                    chapters=[section] if section.level == 2 else [])
+                    chapters=[section] if section.level == 2 else [],
+                    begins_chapter=section.level == 2)
         for block in section.blocks:
             yield from _blocks(block, path + (section,), sources, translator, limit)
         stack.extend((path + (section,), sub) for sub in reversed(section.sections))
