@@ -18,6 +18,8 @@ from publish.media import Media
 from publish.readers.source import read
 from publish.report import Report
 from publish.writers import pdf_join
+from publish.writers.html import Translator
+from publish.writers.parts import cut
 from publish.writers.pdf import write_pdf
 from tests.pdftext import note_pages
 from tests.shapes import MB, SENTINEL, measured, notes
@@ -163,6 +165,45 @@ def _elements(root):
 
 
 
+def _outline(path: Path) -> list[tuple[str, list]]:
+    """A PDF's bookmarks as (title, the bookmarks under it)."""
+    def items(container):
+        out, item = [], container.get("/First")
+        while item is not None:
+            out.append((str(item.Title), items(item)))
+            item = item.get("/Next")
+        return out
+
+    with pikepdf.open(path) as pdf:
+        return items(pdf.Root.get("/Outlines", {}))
+
+
+def test_a_book_cut_inside_its_chapters_has_the_bookmarks_of_the_book_laid_out_whole(
+        tmp_path: Path):
+    lines = []
+    for chapter in (1, 2):
+        lines.append(f"== 第{chapter}章 ==")
+        for section in (1, 2, 3):
+            lines.append(f"=== 第{chapter}.{section}节 ===")
+            lines.append("".join(f"第{chapter}.{section}节的第{n}句。<ref>注{chapter}.{section}.{n}。"
+                                 f"</ref>" for n in range(1, 9)))
+    source = tmp_path / "cut.wiki"
+    source.write_text("\n\n".join(lines) + "\n\n== 参考文献 ==\n{{Reflist}}\n",
+                      encoding="utf-8")
+    report = Report(source=str(source))
+    document = _document(source, report)
+    # Parts of about one section: each chapter is cut between its sections.
+    assert len(cut(document, Translator(document, "print", report), 12)) > 4
+    in_parts, whole = tmp_path / "parts.pdf", tmp_path / "whole.pdf"
+    write_pdf(document, in_parts, report, media=Media.of(source), part_weight=12)
+    write_pdf(document, whole, Report(source=str(source)), media=Media.of(source))
+    assert "pdf-parts" not in [warning.code for warning in report.warnings]
+    outline = _outline(in_parts)
+    assert outline == _outline(whole)
+    assert [title for title, _ in outline] == ["第1章", "第2章", "参考文献"]
+    assert [title for title, _ in outline[1][1]] == ["第2.1节", "第2.2节", "第2.3节"]
+
+
 def test_parts_that_cannot_be_joined_give_the_book_as_one_document_with_a_warning(
         tmp_path: Path, monkeypatch):
     source = tmp_path / "short.wiki"
@@ -172,7 +213,7 @@ def test_parts_that_cannot_be_joined_give_the_book_as_one_document_with_a_warnin
     report = Report(source=str(source))
     document = _document(source, report)
 
-    def refuse(parts, target):
+    def refuse(parts, target, levels=None):
         raise pdf_join.JoinError("a part of an unknown shape")
 
     monkeypatch.setattr(pdf_join, "join", refuse)

@@ -223,16 +223,18 @@ def test_every_links_destination_leads_to_a_page_of_the_joined_file(linked):
 # ------------------------------------------------------------------ outline
 
 
-def _check_outline(pdf, parts: list[Path]) -> None:
+def _check_outline(pdf, parts: list[Path], count: int | None = None) -> None:
     """The joined outline's items: their /Parent the joined root (or the item they are under),
-    the /Prev and /Next chain both ways, the root's /Last the last, its /Count the sum."""
+    the /Prev and /Next chain both ways, the root's /Last the last, its /Count ``count`` (by
+    default the sum of the parts')."""
     root = pdf.Root.Outlines
-    counts = 0
-    for path in parts:
-        with pikepdf.open(path) as part:
-            if "/Outlines" in part.Root:
-                counts += int(part.Root.Outlines.get("/Count", 0))
-    assert int(root.Count) == counts
+    if count is None:
+        count = 0
+        for path in parts:
+            with pikepdf.open(path) as part:
+                if "/Outlines" in part.Root:
+                    count += int(part.Root.Outlines.get("/Count", 0))
+    assert int(root.Count) == count
 
     def check(container):
         items = _siblings(container)
@@ -285,6 +287,54 @@ def test_a_first_part_without_bookmarks_takes_the_later_parts(tmp_path):
         assert pdf.Root.Outlines.get("/Type") == "/Outlines"
         assert _titles(pdf.Root.Outlines) == ["Two", "Two.a", "Three"]
         _check_outline(pdf, parts)
+
+
+
+def _levels(body: str) -> list[int]:
+    """The bookmark levels of ``body``'s headings, as the PDF writer gathers them."""
+    rendered = weasyprint.HTML(string=_html(body)).render()
+    return [level for page in rendered.pages for level, *_ in page.bookmarks]
+
+
+def _shape(container) -> list[tuple[str, int, list]]:
+    """An outline as (title, /Count, the items under it) for each item."""
+    return [(str(item.Title), int(item.get("/Count", 0)), _shape(item))
+            for item in _siblings(container)]
+
+
+#: A book's body cut into parts inside its chapters: a part begins with a section, another
+#: with a subsection, and the first chapter is closed in the outline.
+_CUT_INSIDE = [
+    '<h1 style="bookmark-state: closed">One</h1><p>1</p><h2>One.a</h2><p>1a</p>',
+    "<h2>One.b</h2><p>1b</p><h3>One.b.i</h3><p>1bi</p>",
+    "<h3>One.b.ii</h3><p>1bii</p><h1>Two</h1><p>2</p><h3>Two.skipped</h3>",
+    "<h2>Two.a</h2><p>2a</p>",
+]
+
+
+def test_a_parts_bookmarks_go_under_the_heading_before_them_as_in_the_book_laid_out_whole(
+        tmp_path):
+    parts = [_part(tmp_path / f"{index}.pdf", body) for index, body in enumerate(_CUT_INSIDE)]
+    whole = _part(tmp_path / "whole.pdf", "".join(_CUT_INSIDE))
+    target = tmp_path / "joined.pdf"
+    join(parts, target, [_levels(body) for body in _CUT_INSIDE])
+    with pikepdf.open(target) as pdf, pikepdf.open(whole) as one:
+        assert _shape(pdf.Root.Outlines) == _shape(one.Root.Outlines)
+        assert [title for title, *_ in _shape(pdf.Root.Outlines)] == ["One", "Two"]
+        assert int(pdf.Root.Outlines.Count) == int(one.Root.Outlines.Count) == 4
+        _check_outline(pdf, parts, count=4)
+
+
+def test_a_part_whose_levels_do_not_match_its_bookmarks_is_refused(tmp_path):
+    parts = [_part(tmp_path / f"{index}.pdf", body) for index, body in enumerate(_CUT_INSIDE)]
+    levels = [_levels(body) for body in _CUT_INSIDE]
+    levels[2].pop()
+    target = tmp_path / "joined.pdf"
+    with pytest.raises(JoinError, match="3 bookmarks and 2 levels"):
+        join(parts, target, levels)
+    with pytest.raises(JoinError, match="4 parts and 3 lists"):
+        join(parts, target, levels[:3])
+    assert not target.exists()
 
 
 # ------------------------------------------------------------------ structure tree

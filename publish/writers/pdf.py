@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -34,7 +35,6 @@ log = logging.getLogger(__name__)
 #: The most characters of the title the heading above the text shows; a longer title is set
 #: whole, in body type, on the title page only.
 HEADING_TITLE = 200
-
 
 def prepare_process() -> None:
     """A typesetting process's first step: import WeasyPrint and install its patches, and
@@ -168,7 +168,7 @@ def write_pdf(document: Document, target: Path, report: Report, *, paper: str = 
                 report.warn("pdf-parts", f"{target.name}: laid out as one document, its "
                                          f"parts could not be joined ({error})")
         if not pages:
-            pages, _ = typesetter.write(book.whole(), book.stylesheet(), temporary)
+            pages = typesetter.write(book.whole(), book.stylesheet(), temporary).pages
         if typesetter.tagged:
             try:
                 pdf_structure.retag(temporary)
@@ -189,18 +189,20 @@ def _in_parts(book: _Markup, parts: list[Part], typesetter: _Typesetter,
     front_css = book.stylesheet(_FRONT_CSS)
     start = len(typesetter.layout(book.front(None), front_css).pages) + 1
     with contextlib.ExitStack() as files:
-        written, anchors = [], {}
+        paths, levels, anchors = [], [], {}
         for index, part in enumerate(parts):
             path = files.enter_context(scratch_beside(temporary, f"part{index + 1}"))
             side = "right" if start % 2 else "left"
             css = book.stylesheet(_PART_CSS.format(side=side, start=start))
-            count, found = typesetter.write(book.part(part), css, path, anchors=True)
-            anchors.update({name: start + page for name, page in found.items()})
-            written.append(path)
-            start += count
+            written = typesetter.write(book.part(part), css, path, joining=True)
+            anchors.update({name: start + page for name, page in written.anchors.items()})
+            paths.append(path)
+            levels.append(written.levels)
+            start += written.pages
         front = files.enter_context(scratch_beside(temporary, "front"))
-        typesetter.write(book.front(anchors), front_css, front)
-        pdf_join.join([front, *written], temporary)
+        levels.insert(0, typesetter.write(book.front(anchors), front_css, front,
+                                          joining=True).levels)
+        pdf_join.join([front, *paths], temporary, levels)
     log.debug("laid out in %d parts", len(parts))
     return start - 1
 
@@ -238,27 +240,38 @@ class _Typesetter:
                                    url_fetcher=self.fetcher).render(
                 stylesheets=[weasyprint.CSS(string=css, url_fetcher=self.fetcher)])
 
-    def write(self, html: str, css: str, path: Path,
-              anchors: bool = False) -> tuple[int, dict[str, int]]:
-        """Lay out ``html`` and write it to ``path``: its number of pages and, with
-        ``anchors``, the page (from 0) of each element id."""
+    def write(self, html: str, css: str, path: Path, joining: bool = False) -> _Written:
+        """Lay out ``html`` and write it to ``path``; with ``joining``, what joining it to
+        other parts needs (see :class:`_Written`)."""
         rendered = self.layout(html, css)
         if self.tagged:
             pdf_structure.link_note_calls(rendered)
-        found = {name: index for index, page in enumerate(rendered.pages)
-                 for name in page.anchors} if anchors else {}
+        written = _Written(len(rendered.pages))
+        if joining:
+            for index, page in enumerate(rendered.pages):
+                written.anchors.update(dict.fromkeys(page.anchors, index))
+                written.levels.extend(level for level, *_ in page.bookmarks)
         with _renderer_warnings(self.report):
             # Tagged, but not claimed PDF/UA-1: see the README's "Tagged PDF". A tagged PDF
             # is written uncompressed: the retagging pass compresses it as it saves.
             rendered.write_pdf(path, pdf_tags=self.tagged, pdf_version="1.7",
                                pdf_identifier=_identifier(self.document),
                                custom_metadata=True, uncompressed_pdf=self.tagged)
-        pages = len(rendered.pages)
         # Every page's boxes go before pikepdf reads the file back: they are most of the
         # memory a long book takes (2 MB a page of notes), and the retagging adds its own.
         del rendered
         gc.collect()
-        return pages, found
+        return written
+
+
+@dataclass
+class _Written:
+    """A document :meth:`_Typesetter.write` wrote."""
+    pages: int
+    #: The page (from 0) of each element id.
+    anchors: dict[str, int] = field(default_factory=dict)
+    #: Each bookmark's level (CSS ``bookmark-level``), in the order of the outline's items.
+    levels: list[int] = field(default_factory=list)
 
 
 def _identifier(document: Document) -> bytes:

@@ -2,8 +2,8 @@
 
 WeasyPrint keeps every page's boxes in memory until the document is written, so a long book
 is laid out in parts, each written as its own tagged PDF. :func:`join` makes them one file:
-the pages in order, one name tree of the named destinations the links lead to, one outline,
-and one structure tree of the shape :func:`publish.writers.pdf_structure.retag` expects (one
+the pages in order, one name tree of the named destinations the links lead to, one outline
+(nested as the book's headings are, across the parts' boundaries), and one structure tree of the shape :func:`publish.writers.pdf_structure.retag` expects (one
 ``/Document`` element, a flat parent tree), its keys renumbered so each is unique. The
 catalog's other entries and the document information are the first part's. Each part keeps
 its own font subsets: merging them would mean rewriting every page's text.
@@ -28,25 +28,32 @@ class JoinError(Exception):
     """A part is not the shape WeasyPrint 70 writes; nothing is written."""
 
 
-def join(parts: Sequence[Path], target: Path) -> None:
+def join(parts: Sequence[Path], target: Path,
+         levels: Sequence[Sequence[int]] | None = None) -> None:
     """Join the PDFs ``parts`` into the PDF ``target`` (written atomically; it may be one of
     the parts). A later part's named destination replaces an earlier part's of the same name:
     the first part may hold stand-ins for anchors in later parts, so that WeasyPrint keeps
-    the links to them. The file is saved with its streams as the parts have them
+    the links to them. ``levels`` holds each part's bookmark levels (CSS ``bookmark-level``)
+    in the order of its outline's items: a bookmark goes under the last one before it of a
+    lower level, in whichever part that is, as WeasyPrint nests them in a book laid out
+    whole. Without them, each part's outline is nested as the part has it. The file is saved with its streams as the parts have them
     (uncompressed, as the tagged parts are written): :func:`~publish.writers.pdf_structure.retag`
     compresses them as it saves."""
     import pikepdf
 
     if not parts:
         raise JoinError("no parts to join")
+    if levels is not None and len(levels) != len(parts):
+        raise JoinError(f"{len(parts)} parts and {len(levels)} lists of bookmark levels")
+    each_levels = list(levels) if levels is not None else [None] * len(parts)
     with pikepdf.open(parts[0]) as pdf:
-        joiner = _Joiner(pdf)
+        joiner = _Joiner(pdf, each_levels[0])
         # Each later part is closed as soon as it is copied: qpdf then copies the stream data
         # the joined file still reads from it, and lets the part's parsed objects go (a 2 MB
         # source of notes in 16 parts: 1,204 → 679 MB at the peak of the join, same bytes).
-        for path in parts[1:]:
+        for path, part_levels in zip(parts[1:], each_levels[1:]):
             with pikepdf.open(path) as part:
-                joiner.add(part)
+                joiner.add(part, part_levels)
         joiner.finish()
         with atomic_output(target) as temporary:
             pdf.save(temporary, deterministic_id=True, compress_streams=False,
@@ -57,11 +64,16 @@ def join(parts: Sequence[Path], target: Path) -> None:
 class _Joiner:
     """The first part, growing into the joined PDF as the later parts are added."""
 
-    def __init__(self, pdf) -> None:
+    def __init__(self, pdf, levels: Sequence[int] | None) -> None:
         import pikepdf
 
         self.pikepdf = pikepdf
         self.pdf = pdf
+        #: The joined outline's last item at each depth with its bookmark level, outermost
+        #: first: where the next part's bookmarks may go.
+        self.trail: list[tuple[int, object]] = []
+        #: The items a part wrote closed (a negative /Count), by object number.
+        self.closed: set[tuple[int, int]] = set()
         #: Named destinations by the name's bytes (as the links spell it), last part's first.
         self.dests: dict[bytes, object] = dict(self._names(pdf.Root))
         self.tree = pdf.Root.get("/StructTreeRoot")
@@ -73,8 +85,13 @@ class _Joiner:
             self.document = self.tree.K[0]
             self.kids: list = self._kids(self.document)
             self._add_parents(self.tree, [page.obj for page in pdf.pages], 0)
+        # The first part's outline is joined as the others are, into a new root.
+        outline = pdf.Root.get("/Outlines")
+        if outline is not None:
+            del pdf.Root["/Outlines"]
+            self._add_outline(outline, levels)
 
-    def add(self, part) -> None:
+    def add(self, part, levels: Sequence[int] | None) -> None:
         """Append ``part``'s pages, destinations, outline and structure tree."""
         pikepdf = self.pikepdf
         root = part.Root
@@ -99,7 +116,7 @@ class _Joiner:
             Tree=root.get("/StructTreeRoot", pikepdf.Dictionary())))
         copied = self.pdf.copy_foreign(holder)
         self.dests.update(self._tree_names(copied.Dests))
-        self._add_outline(copied.Outlines)
+        self._add_outline(copied.Outlines, levels)
         if self.tree is not None:
             self._add_tree(copied.Tree, pages)
 
@@ -116,6 +133,8 @@ class _Joiner:
             if "/Names" not in root:
                 root.Names = pikepdf.Dictionary()
             root.Names.Dests = self.pdf.make_indirect(pikepdf.Dictionary(Names=names))
+        if "/Outlines" in root:
+            self._count(root.Outlines)
         if self.tree is None:
             return
         self.document.K = pikepdf.Array(self.kids)
@@ -143,30 +162,56 @@ class _Joiner:
 
     # ------------------------------------------------------------ outline
 
-    def _add_outline(self, outline) -> None:
-        """The part's top-level items after the joined outline's last."""
-        if "/First" not in outline:
-            return
+    def _add_outline(self, outline, levels: Sequence[int] | None) -> None:
+        """Hang each of the part's top-level items under the last joined item of a lower
+        level (or at the top); the items under them stay where they are."""
+        items = list(_preorder(outline))
+        if levels is None:
+            levels = [depth for _, depth in items]
+        if len(levels) != len(items):
+            raise JoinError(f"a part has {len(items)} bookmarks and {len(levels)} levels")
+        for (item, depth), level in zip(items, levels):
+            if int(item.get("/Count", 0)) < 0:
+                self.closed.add(item.objgen)
+            while self.trail and self.trail[-1][0] >= level:
+                self.trail.pop()
+            if depth == 1:
+                self._append(self.trail[-1][1] if self.trail else self._root(), item)
+            self.trail.append((level, item))
+
+    def _root(self):
         root = self.pdf.Root
-        if "/Outlines" not in root or "/First" not in root.Outlines:
+        if "/Outlines" not in root:
             root.Outlines = self.pdf.make_indirect(self.pikepdf.Dictionary(
-                Type=self.pikepdf.Name.Outlines, Count=0))
-        joined = root.Outlines
-        item = outline.First
-        while True:
-            item.Parent = joined
-            if "/Next" not in item:
-                break
-            item = item.Next
-        if "/First" in joined:
-            joined.Last.Next = outline.First
-            outline.First.Prev = joined.Last
+                Type=self.pikepdf.Name.Outlines))
+        return root.Outlines
+
+    @staticmethod
+    def _append(parent, item) -> None:
+        """``item`` (with the items under it) as ``parent``'s last."""
+        for key in ("/Prev", "/Next"):
+            if key in item:
+                del item[key]
+        item.Parent = parent
+        if "/First" in parent:
+            parent.Last.Next = item
+            item.Prev = parent.Last
         else:
-            joined.First = outline.First
-        joined.Last = outline.Last
-        # The visible items of each part add up; a closed part's count is not negative here
-        # (an outline's root is always open).
-        joined.Count = int(joined.get("/Count", 0)) + int(outline.get("/Count", 0))
+            parent.First = item
+        parent.Last = item
+
+    def _count(self, node) -> int:
+        """Set the /Count of ``node`` and the items under it (the items shown when it is
+        open, negative when it is closed, an outline's root always open); the items under
+        ``node`` shown when it is open."""
+        shown = 0
+        item = node.get("/First")
+        while item is not None:
+            under = self._count(item)
+            shown += 1 + (0 if item.objgen in self.closed else under)
+            item = item.get("/Next")
+        node.Count = -shown if node.objgen in self.closed else shown
+        return shown
 
     # ------------------------------------------------------------ structure tree
 
@@ -250,3 +295,18 @@ class _Joiner:
         if k is None:
             return []
         return list(k) if isinstance(k, self.pikepdf.Array) else [k]
+
+
+def _preorder(outline) -> Iterator[tuple[object, int]]:
+    """The items of an outline in reading order (an item, then the items under it), each
+    with its depth (1 at the top)."""
+    stack = []
+    item = outline.get("/First")
+    while item is not None or stack:
+        if item is None:
+            item = stack.pop()
+            continue
+        depth = len(stack) + 1
+        yield item, depth
+        stack.append(item.get("/Next"))
+        item = item.get("/First")
