@@ -30,10 +30,7 @@ def atomic_output(target: Path):
         # Ctrl-C waits until the temporary file is named, so it is never left behind unnamed.
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
-            handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                            dir=target.parent)
-            os.close(handle)
-            temporary = Path(name)
+            temporary = _new_beside(target)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         yield temporary
@@ -50,13 +47,19 @@ def scratch_beside(target: Path, label: str):
     """Yield a temporary path beside ``target`` for an intermediate file (named as
     :func:`atomic_output` names its own, so a killed build's is removed by the next); it is
     removed on leaving, whatever happens."""
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.{label}.", suffix=".tmp",
-                                    dir=target.parent)
-    os.close(handle)
+    scratch = _new_beside(target, label)
     try:
-        yield Path(name)
+        yield scratch
     finally:
-        Path(name).unlink(missing_ok=True)
+        scratch.unlink(missing_ok=True)
+
+
+def _new_beside(target: Path, label: str = "") -> Path:
+    """A new empty file beside ``target``, named ``.<target name>.[<label>.]<random>.tmp``."""
+    prefix = f".{target.name}.{label}." if label else f".{target.name}."
+    handle, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    return Path(name)
 
 
 @contextlib.contextmanager
