@@ -1,16 +1,21 @@
 """Scheduling: the planned tasks run across the machine's cores, with a build report per source.
 
-Each task, one (source, script), runs the whole pipeline (``pipeline.run``) in one job: in a
-pool of processes forked from this one after it has imported WeasyPrint and installed its
-layout patches (the workers share them); or, with ``--jobs 1`` or a single task, here. Writes
-are atomic; a failed source leaves its previous editions untouched and does not stop the others.
+Each task, one (source, script), runs the pipeline (``pipeline``) in one job: in a pool of
+processes forked from this one after it has imported WeasyPrint and installed its layout
+patches (the workers share them); or, with ``--jobs 1`` or a single task, here. While this
+process imports WeasyPrint, the first tasks' sources are read and transformed in processes
+forked before the import, and the pool writes those tasks' editions from the documents they
+send back. Writes are atomic; a failed source leaves its previous editions untouched and does
+not stop the others.
 """
 from __future__ import annotations
 
 import logging
 import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +23,7 @@ from . import pipeline
 from .cache import Manifest
 from .files import atomic_output, output_folder_lock
 from .plan import Options, Task, expand_sources, plan
+from .model import Document
 from .report import Dropped, PublishError, Report, Warning
 
 __all__ = ["build"]
@@ -35,6 +41,8 @@ class _Result:
     #: The reader's unknown templates and the text that reached the document.
     dropped: list[Dropped] = field(default_factory=list)
     text_chars: int = 0
+    #: The document read and transformed, when the editions are written in another process.
+    document: Document | None = None
 
 
 def build(sources: list[Path], options: Options) -> list[Report]:
@@ -87,26 +95,57 @@ def _run(tasks: list[Task], options: Options) -> list[_Result]:
     workers = min(options.jobs or os.cpu_count() or 1, len(tasks))
     if workers <= 1:
         return [_job(task, options) for task in tasks]
-    if any(edition.format == "pdf" for task in tasks for edition in task.editions):
-        # Once here, before the fork: the workers share WeasyPrint and pikepdf copy-on-write
-        # instead of each importing them (see ``writers.pdf.prepare_process``).
+    fork = multiprocessing.get_context("fork")
+    if not any(edition.format == "pdf" for task in tasks for edition in task.editions):
+        with ProcessPoolExecutor(workers, mp_context=fork) as pool:
+            return list(pool.map(_job, tasks, [options] * len(tasks)))
+    # The import takes this process 0.7 s, while the other cores would wait: they read the
+    # first tasks meanwhile. The workers forked after it share WeasyPrint and pikepdf
+    # copy-on-write instead of each importing them (see ``writers.pdf.prepare_process``).
+    first, later = tasks[:workers], tasks[workers:]
+    readers = ProcessPoolExecutor(workers - 1, mp_context=fork, initializer=_quit_on_interrupt)
+    try:
+        reading = readers.map(partial(_job, write=False), first, [options] * len(first))
         from .writers.pdf import prepare_process
 
         prepare_process()
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_job, tasks, [options] * len(tasks)))
+        read = list(reading)
+    finally:
+        readers.shutdown(cancel_futures=True)
+    with ProcessPoolExecutor(workers, mp_context=fork) as pool:
+        jobs = [pool.submit(_job, task, options, prepared) for task, prepared in zip(first, read)]
+        jobs += [pool.submit(_job, task, options) for task in later]
+        return [job.result() for job in jobs]
 
 
-def _job(task: Task, options: Options) -> _Result:
-    """Run the pipeline for one task (each task of a source reads it: the parent's report
-    keeps one of each warning)."""
+def _quit_on_interrupt() -> None:
+    """A reading process ends at once, without a word, on Ctrl-C (the command says it)."""
+    signal.signal(signal.SIGINT, lambda signum, frame: os._exit(1))
+
+
+def _job(task: Task, options: Options, prepared: _Result | None = None, *,
+         write: bool = True) -> _Result:
+    """Run the pipeline for one task: read and transform its source (unless ``prepared``, a
+    reading done elsewhere, holds the document) and, with ``write``, write its editions, else
+    send the document back. (Each task of a source reads it: the parent's report keeps one of
+    each warning.)"""
+    if prepared is not None and prepared.document is None:
+        return prepared  # its reading failed
     result = _Result(task.source)
     report = Report(source=str(task.source))
+    if prepared is not None:
+        report.warnings = list(prepared.warnings)
+        report.dropped_templates, report.text_chars = prepared.dropped, prepared.text_chars
     keys = {edition.path: edition.key for edition in task.editions}
     try:
-        pipeline.run(task.source, task.script, options, report,
-                     [(edition.format, edition.path) for edition in task.editions],
-                     written=lambda output: result.written.append((output, keys[output])))
+        document = prepared.document if prepared is not None else \
+            pipeline.prepare(task.source, task.script, options, report)
+        if write:
+            pipeline.write(document, task.source, options, report,
+                           [(edition.format, edition.path) for edition in task.editions],
+                           written=lambda output: result.written.append((output, keys[output])))
+        else:
+            result.document = document
     except PublishError as error:
         result.error = str(error)
     except OSError as error:

@@ -1,8 +1,9 @@
 """Pipeline: one source → its document in one script → its editions; the one place the stages
 are put in order (reader → the transforms, in ``transforms.STEPS`` order → a writer per format).
 
-``publish build`` runs it once per (source, script) with the editions to write; ``publish
-parse`` runs it with none and prints the document the writers would have been given.
+``publish build`` runs it once per (source, script) with the editions to write (on many cores,
+a task's first stages and its last may run in two processes: ``build``); ``publish parse``
+runs it with none and prints the document the writers would have been given.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from .model import Document
 from .plan import Options
 from .report import PublishError, Report
 
-__all__ = ["run", "source_date"]
+__all__ = ["prepare", "run", "source_date", "write"]
 
 
 def run(source: Path, script: str | None, options: Options, report: Report,
@@ -27,20 +28,33 @@ def run(source: Path, script: str | None, options: Options, report: Report,
     and write each (format, path) of ``editions`` in turn; the document the writers were given
     is returned. Each edition written is passed to ``written``; the first failure, a
     :class:`PublishError` or an ``OSError``, stops the rest."""
+    document = prepare(source, script, options, report)
+    write(document, source, options, report, editions, written=written)
+    return document
+
+
+def prepare(source: Path, script: str | None, options: Options, report: Report) -> Document:
+    """The first stages of :func:`run`: ``source`` read and transformed for ``script``."""
     from . import transforms
     from .readers.source import read
 
     document = read(source, report, encoding=options.encoding, max_bytes=options.max_size)
     document = replace(document, meta=replace(document.meta,
                                               source_date=source_date(document, source)))
-    document = transforms.apply(document, script, report, sections=options.sections,
-                                para_numbers=options.para_numbers)
+    return transforms.apply(document, script, report, sections=options.sections,
+                            para_numbers=options.para_numbers)
+
+
+def write(document: Document, source: Path, options: Options, report: Report,
+          editions: Sequence[tuple[str, Path]], *,
+          written: Callable[[Path], None] | None = None) -> None:
+    """The last stage of :func:`run`: ``document``, prepared from ``source``, written to each
+    (format, path) of ``editions`` in turn."""
     media = Media.of(source)
     for fmt, target in editions:
         _write(document, fmt, target, media, options, report)
         if written is not None:
             written(target)
-    return document
 
 
 #: The dates a book may carry: an EPUB is a zip, whose timestamps run from 1980 to 2107.

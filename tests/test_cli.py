@@ -83,6 +83,32 @@ def test_one_bad_source_does_not_stop_the_others(tmp_path, formats):
 
 
 @pytest.mark.e2e
+def test_a_parallel_build_gives_the_bytes_and_reports_of_a_build_in_turn(tmp_path, monkeypatch):
+    """Three sources, six tasks on two workers: the first two read while WeasyPrint is
+    imported and written by the pool, the rest run whole in it."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793145600")
+    sources = []
+    for name in ("一", "二", "三"):
+        source = tmp_path / "src" / f"{name}.wiki"
+        source.parent.mkdir(exist_ok=True)
+        source.write_text(f"{name}号条目的正文。<ref>来源{name}</ref>{{{{某模板|{name}}}}}\n\n"
+                          f"== 参考文献 ==\n{{{{Reflist}}}}\n", encoding="utf-8")
+        sources.append(str(source))
+    built = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs{jobs}"
+        assert main(["build", *sources, "--out", str(out), "--jobs", jobs]) == 0
+        built[jobs] = {path.name: path.read_bytes().replace(str(out).encode(), b"OUT")
+                       for path in sorted(out.iterdir()) if not path.name.startswith(".")}
+    assert len(built["1"]) == 3 * 5  # four editions and a report each
+    assert built["2"] == built["1"]
+    report = json.loads(built["2"]["二.report.json"])
+    assert [w["code"] for w in report["warnings"]] == ["metadata-missing", "template-unknown"]
+    assert [Path(output).name for output in report["outputs"]] == [
+        "二.zh-Hans.pdf", "二.zh-Hans.epub", "二.zh-Hant.pdf", "二.zh-Hant.epub"]
+
+
+@pytest.mark.e2e
 @pytest.mark.parametrize("writing", ["epub", "pdf"])
 def test_an_interrupted_parallel_build_stops_cleanly(tmp_path, writing):
     """Ctrl-C while a worker writes an EPUB or a PDF: one line, exit 130, and no partial file
