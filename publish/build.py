@@ -129,7 +129,8 @@ def _job(task: Task, options: Options, prepared: _Result | None = None, *,
     reading done elsewhere, holds the document) and, with ``write``, write its editions, else
     send the document back. (Each task of a source reads it: the parent's report keeps one of
     each warning.)"""
-    if prepared is not None and prepared.document is None:
+    document = prepared.document if prepared is not None else None
+    if prepared is not None and document is None:
         return prepared  # its reading failed
     result = _Result(task.source)
     report = Report(source=str(task.source))
@@ -138,8 +139,8 @@ def _job(task: Task, options: Options, prepared: _Result | None = None, *,
         report.dropped_templates, report.text_chars = prepared.dropped, prepared.text_chars
     keys = {edition.path: edition.key for edition in task.editions}
     try:
-        document = prepared.document if prepared is not None else \
-            pipeline.prepare(task.source, task.script, options, report)
+        if document is None:
+            document = pipeline.prepare(task.source, task.script, options, report)
         if write:
             pipeline.write(document, task.source, options, report,
                            [(edition.format, edition.path) for edition in task.editions],

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..files import atomic_output
 
@@ -297,10 +298,10 @@ class _Joiner:
         return list(k) if isinstance(k, self.pikepdf.Array) else [k]
 
 
-def _preorder(outline) -> Iterator[tuple[object, int]]:
+def _preorder(outline) -> Iterator[tuple[Any, int]]:
     """The items of an outline in reading order (an item, then the items under it), each
     with its depth (1 at the top)."""
-    stack = []
+    stack: list[Any] = []
     item = outline.get("/First")
     while item is not None or stack:
         if item is None:
