@@ -15,15 +15,15 @@ import multiprocessing
 import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
-from functools import partial
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from . import pipeline
 from .cache import Manifest
 from .files import atomic_output, output_folder_lock
-from .plan import Options, Task, expand_sources, plan
 from .model import Document
+from .plan import Options, Task, expand_sources, plan
 from .report import Dropped, PublishError, Report, Warning
 
 __all__ = ["build"]

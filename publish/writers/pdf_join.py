@@ -3,10 +3,11 @@
 WeasyPrint keeps every page's boxes in memory until the document is written, so a long book
 is laid out in parts, each written as its own tagged PDF. :func:`join` makes them one file:
 the pages in order, one name tree of the named destinations the links lead to, one outline
-(nested as the book's headings are, across the parts' boundaries), and one structure tree of the shape :func:`publish.writers.pdf_structure.retag` expects (one
-``/Document`` element, a flat parent tree), its keys renumbered so each is unique. The
-catalog's other entries and the document information are the first part's. Each part keeps
-its own font subsets: merging them would mean rewriting every page's text.
+(nested as the book's headings are, across the parts' boundaries), and one structure tree of
+the shape :func:`publish.writers.pdf_structure.retag` expects (one ``/Document`` element, a
+flat parent tree), its keys renumbered so each is unique. The catalog's other entries and
+the document information are the first part's. Each part keeps its own font subsets: merging
+them would mean rewriting every page's text.
 """
 from __future__ import annotations
 
@@ -37,9 +38,9 @@ def join(parts: Sequence[Path], target: Path,
     the links to them. ``levels`` holds each part's bookmark levels (CSS ``bookmark-level``)
     in the order of its outline's items: a bookmark goes under the last one before it of a
     lower level, in whichever part that is, as WeasyPrint nests them in a book laid out
-    whole. Without them, each part's outline is nested as the part has it. The file is saved with its streams as the parts have them
-    (uncompressed, as the tagged parts are written): :func:`~publish.writers.pdf_structure.retag`
-    compresses them as it saves."""
+    whole. Without them, each part's outline is nested as the part has it. The file is saved
+    with its streams as the parts have them (uncompressed, as the tagged parts are written):
+    :func:`~publish.writers.pdf_structure.retag` compresses them as it saves."""
     import pikepdf
 
     if not parts:
